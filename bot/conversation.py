@@ -1,0 +1,107 @@
+"""Multi-turn context: follow-ups ("what foods have it?", "and potassium?") and picks of a
+"did you mean" choice ("2", "the second one"). The state is a small JSON-safe dict."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .normalise import clean
+from .reply import Reply
+
+if TYPE_CHECKING:
+    from .core import FAQBot
+
+_ORDINALS = {
+    "1": 0, "one": 0, "first": 0, "yes": 0, "yeah": 0, "yep": 0, "the first": 0,
+    "2": 1, "two": 1, "second": 1, "the second": 1,
+    "3": 2, "three": 2, "third": 2, "the third": 2,
+}
+_PICK = re.compile(
+    r"^(?:(?:i mean|i meant|number|option|no\.?)\s+)?(?:the\s+)?"
+    r"(?P<n>1|2|3|one|two|three|first|second|third|yes|yeah|yep)(?:\s+one)?(?:\s+please)?$"
+)
+_PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they"})
+_MAX_FOLLOW_UP_WORDS = 8  # longer messages are complete questions and are answered on their own
+
+
+class Conversation:
+    """One user's conversation. Create with `FAQBot.conversation()`; not shared between users."""
+
+    def __init__(self, bot: FAQBot, state: dict[str, Any] | None = None) -> None:
+        self._bot = bot
+        state = state or {}
+        known = {e.id for e in bot.faq.entries}
+        self.last: str | None = state.get("last") if state.get("last") in known else None
+        self.choices: list[str] = [c for c in state.get("choices", []) if c in known][:3]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe state; `FAQBot.conversation(state)` resumes from it."""
+        return {"last": self.last, "choices": list(self.choices)}
+
+    def reset(self) -> None:
+        """Forget the topic and any pending choice."""
+        self.last, self.choices = None, []
+
+    def ask(self, text: str) -> Reply:
+        """Answer one turn in the context of the earlier ones; never raises for any `str`."""
+        picked = self._pick(text)
+        if picked is not None:
+            return self._remember(picked)
+        reply = self._bot.ask(text)
+        if reply.kind in ("urgent", "smalltalk"):
+            self.choices = []
+            return reply
+        contextual = self._follow_up(text, reply)
+        return self._remember(contextual or reply)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _pick(self, text: str) -> Reply | None:
+        if not self.choices:
+            return None
+        match = _PICK.match(clean(text))
+        if not match or _ORDINALS[match["n"]] >= len(self.choices):
+            return None
+        entry = self._bot.faq.entry(self.choices[_ORDINALS[match["n"]]])
+        return Reply("answer", entry.id, entry.answer, 1.0)
+
+    def _follow_up(self, text: str, reply: Reply) -> Reply | None:
+        """A better reply using the last topic, or None to keep the stateless one."""
+        if self.last is None:
+            return None
+        analysis = self._bot.index.analyse(text)
+        if analysis.unknown or analysis.out_of_scope or len(analysis.words) > _MAX_FOLLOW_UP_WORDS:
+            return None
+        last = self._bot.faq.entry(self.last)
+        target: str | None = None
+        if analysis.subjects and not analysis.facets:  # "and potassium?"
+            if reply.kind == "answer" and len(analysis.words) > 4:
+                return None
+            for subject in sorted(analysis.subjects):
+                target = self._bot.entry_for(subject, last.facet) or self._default_entry(subject)
+                if target:
+                    break
+        elif not analysis.subjects and (analysis.facets or _PRONOUNS & set(analysis.words)):
+            for facet in sorted(analysis.facets) or [last.facet]:
+                for subject in last.subjects:
+                    target = target or self._bot.entry_for(subject, facet)
+        if target is None or (reply.kind == "answer" and reply.id == target):
+            return None
+        entry = self._bot.faq.entry(target)
+        return Reply("answer", entry.id, entry.answer, max(reply.confidence, 0.9))
+
+    def _default_entry(self, subject: str) -> str | None:
+        for name, facet in self._bot.faq.facets.items():
+            if facet.default:
+                return self._bot.entry_for(subject, name)
+        return None
+
+    def _remember(self, reply: Reply) -> Reply:
+        if reply.kind == "answer":
+            self.last, self.choices = reply.id, []
+        elif reply.kind == "clarify":
+            self.choices = [a.id for a in reply.alternatives]
+        else:
+            self.choices = []
+        return reply

@@ -1,0 +1,96 @@
+"""`FAQBot`: wires knowledge → retrieve → decide. Build once, ask many times, from any thread.
+
+Health disclaimer: faqbot gives general information from one curated article on calf
+twitching and nutrient deficiencies. It does not diagnose and is not medical advice; its
+fallback and urgent replies point to a doctor or emergency care. Show this to your users.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .decide import Decider
+from .knowledge import FAQ, load_faq
+from .reply import Reply
+from .retrieve import Index
+
+if TYPE_CHECKING:
+    from .conversation import Conversation
+
+log = logging.getLogger(__name__)
+
+DISCLAIMER = (
+    "faqbot shares general information from one article on calf twitching and nutrient "
+    "deficiencies. It is not a doctor and does not diagnose: for persistent, severe or "
+    "worrying symptoms, see a healthcare professional."
+)
+CHUNK = 2048  # questions scored together by ask_many: big enough to vectorise, small enough to stream
+
+
+class FAQBot:
+    """A retrieval-only FAQ bot over one validated FAQ.
+
+    faqbot gives general information, not medical advice, and never diagnoses; fallback and
+    urgent replies point to a doctor or emergency care (see `DISCLAIMER`).
+    Immutable after construction and safe to share between threads.
+    """
+
+    def __init__(self, faq: FAQ) -> None:
+        self.faq = faq
+        self.index = Index(faq)
+        self.decider = Decider.build(faq, self.index)
+        self._by_subject_facet: dict[tuple[str, str], str] = {}
+        for entry in faq.entries:
+            for subject in entry.subjects:
+                self._by_subject_facet.setdefault((subject, entry.facet), entry.id)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path | None = None) -> FAQBot:
+        """Build a bot from a FAQ file (the bundled `faq.yaml` by default).
+
+        Raises `FAQFormatError` (with file and line) when the file is missing or invalid.
+        """
+        return cls(load_faq(path))
+
+    def ask(self, text: str) -> Reply:
+        """Answer one question; never raises for any `str`."""
+        return self.ask_many([text])[0]
+
+    def ask_many(self, questions: Sequence[str]) -> list[Reply]:
+        """Answer many questions in order, scoring them together (much faster than a loop)."""
+        return list(self.iter_answers(questions))
+
+    def iter_answers(self, questions: Iterable[str]) -> Iterator[Reply]:
+        """Like `ask_many`, lazily: replies stream out in order, chunk by chunk."""
+        chunk: list[str] = []
+        for question in questions:
+            chunk.append(question if isinstance(question, str) else str(question))
+            if len(chunk) >= CHUNK:
+                yield from self._answer_chunk(chunk)
+                chunk = []
+        if chunk:
+            yield from self._answer_chunk(chunk)
+
+    def _answer_chunk(self, questions: Sequence[str]) -> list[Reply]:
+        scores = self.index.score(questions)
+        return [self.decider.decide(scores, row) for row in range(len(questions))]
+
+    def entry_for(self, subject: str, facet: str) -> str | None:
+        """The id of the entry that tells `facet` about `subject`, if the FAQ has one."""
+        return self._by_subject_facet.get((subject, facet))
+
+    def conversation(self, state: dict[str, Any] | None = None) -> Conversation:
+        """A new conversation (one per user), optionally resumed from `Conversation.to_dict()`."""
+        from .conversation import Conversation
+
+        return Conversation(self, state)
+
+    def conversation_from_history(self, user_messages: Iterable[str]) -> Conversation:
+        """A conversation whose context is rebuilt by replaying past user turns."""
+        conv = self.conversation()
+        for message in user_messages:
+            conv.ask(message)
+        return conv

@@ -1,0 +1,110 @@
+"""Pure text functions: clean, tokenise, stem, and map words to the FAQ's concepts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+_CONTRACTIONS = (
+    (re.compile(r"\bcan'?t\b"), "can not"),
+    (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
+    (re.compile(r"\b(i|you|we|they|who|what|that|there|it|he|she)'re\b"), r"\1 are"),
+    (re.compile(r"\b(\w+)'ve\b"), r"\1 have"),
+    (re.compile(r"\b(\w+)'ll\b"), r"\1 will"),
+    (re.compile(r"\b(i|you|we|they|he|she|it)'d\b"), r"\1 would"),
+    (re.compile(r"\bi'm\b"), "i am"),
+    (re.compile(r"\bim\b"), "i am"),
+    (re.compile(r"\b(what|that|it|there|here|who|how|where|he|she)'s\b"), r"\1 is"),
+    (re.compile(r"'s\b"), ""),
+)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_NON_WORD = re.compile(r"[^a-z0-9']+")
+_MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds the work
+
+
+def clean(text: str) -> str:
+    """NFKC, lowercase, contractions expanded, punctuation and control characters removed."""
+    text = text[:_MAX_CHARS].encode("utf-8", "ignore").decode("utf-8")  # drops lone surrogates
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))  # café → cafe
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    return " ".join(_NON_WORD.sub(" ", text).replace("'", " ").split())
+
+
+_SUFFIXES = (
+    ("ies", "y"), ("sses", "ss"), ("lves", "lf"), ("oes", "o"),
+    ("ing", ""), ("ed", ""), ("es", ""), ("s", ""),
+)
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: plurals and -ing/-ed forms (twitches, twitching → twitch)."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, repl in _SUFFIXES:
+        if not word.endswith(suffix):
+            continue
+        base = word[: -len(suffix)] + repl
+        if suffix == "s" and word.endswith(("ss", "us", "is")):
+            return word
+        if suffix == "es" and not word.endswith(("ches", "shes", "xes", "zes", "sses")):
+            continue
+        if suffix in ("lves", "oes") and len(word) < 6:
+            continue
+        if suffix in ("ing", "ed"):
+            if len(base) < 3 or not any(v in base for v in "aeiouy"):
+                return word
+            if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]  # running → run, stopped → stop
+        return base
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed tokens of already-cleaned text."""
+    return [stem(w) for w in text.split()]
+
+
+class ConceptMapper:
+    """Replaces words and phrases with concept tokens, longest phrase first.
+
+    Built from ``{concept_token: [phrase, ...]}``; phrases are cleaned and stemmed the same
+    way as questions, so "Calves" and "calf" map alike.
+    """
+
+    def __init__(self, lexicon: Mapping[str, Iterable[str]]) -> None:
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for concept, phrases in lexicon.items():
+            for phrase in phrases:
+                key = tuple(tokens(clean(phrase)))
+                if key:
+                    self._phrases.setdefault(key, concept)
+        self._longest = max((len(k) for k in self._phrases), default=1)
+
+    def owner(self, phrase: str) -> str | None:
+        """The concept a phrase already maps to, if any."""
+        return self._phrases.get(tuple(tokens(clean(phrase))))
+
+    def map(self, words: list[str]) -> list[str]:
+        """Stemmed words → words with every known phrase replaced by its concept token."""
+        return [token for _, token in self.map_spans(words)]
+
+    def map_spans(self, words: list[str]) -> list[tuple[int, str]]:
+        """Like `map`, with the position in `words` where each output token starts."""
+        out: list[tuple[int, str]] = []
+        i, n = 0, len(words)
+        while i < n:
+            for size in range(min(self._longest, n - i), 0, -1):
+                concept = self._phrases.get(tuple(words[i : i + size]))
+                if concept is not None:
+                    out.append((i, concept))
+                    i += size
+                    break
+            else:
+                out.append((i, words[i]))
+                i += 1
+        return out
