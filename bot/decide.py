@@ -13,28 +13,32 @@ from dataclasses import dataclass
 import numpy as np
 
 from .knowledge import FAQ, Entry
-from .normalise import ConceptMapper, clean, tokens
+from .normalise import ConceptMapper, tokens
+from .redflags import RedFlags
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
 
 # How the per-entry similarity is made from its parts.
-SCORE_WEIGHTS = {"word": 0.45, "char": 0.2, "fuzzy": 0.2, "subject": 0.1, "facet": 0.05}
+SCORE_WEIGHTS = {"word": 0.45, "char": 0.2, "fuzzy": 0.2, "subject": 0.12, "facet": 0.03}
 
 # Logistic-model weights for the confidence: feature name → weight ("bias" is the intercept).
 DEFAULT_CALIBRATION: dict[str, float] = {
     "bias": -6.0,
     "top": 9.0,
+    "word": 0.0,
+    "char": 0.0,
+    "fuzzy": 0.0,
     "margin": 4.0,
     "unknown_fraction": -4.0,
     "unknown_count": -0.8,
     "subject_named": 0.5,
     "subject_agrees": 1.0,
+    "facet_agrees": 0.0,
     "domain": 1.5,
     "oos_gap": -3.0,
 }
 FEATURES = tuple(k for k in DEFAULT_CALIBRATION if k != "bias")
 
-_NEGATION_WINDOW = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +50,10 @@ class Decider:
     calibration: dict[str, float]
     entry_subjects: tuple[frozenset[str], ...]
     entry_facets: tuple[str, ...]
-    red_flags: ConceptMapper
-    negations: frozenset[str]
+    red_flags: RedFlags
     smalltalk: ConceptMapper
     smalltalk_replies: dict[str, str]
+    default_facet: str | None
 
     @classmethod
     def build(cls, faq: FAQ, index: Index) -> Decider:
@@ -57,28 +61,16 @@ class Decider:
         return cls(
             faq=faq,
             index=index,
-            calibration={**DEFAULT_CALIBRATION, **getattr(faq, "calibration", {})},
+            calibration={**DEFAULT_CALIBRATION, **faq.calibration},
             entry_subjects=tuple(frozenset(e.subjects) for e in faq.entries),
             entry_facets=tuple(e.facet for e in faq.entries),
-            red_flags=ConceptMapper({"urgent": urgent.red_flags if urgent else ()}),
-            negations=frozenset(tokens(clean(" ".join(urgent.negations)))) if urgent else frozenset(),
+            red_flags=RedFlags(urgent.red_flags, urgent.negations) if urgent else RedFlags((), ()),
             smalltalk=ConceptMapper({s.id: s.patterns for s in faq.smalltalk}),
             smalltalk_replies={s.id: s.reply for s in faq.smalltalk},
+            default_facet=next((n for n, f in faq.facets.items() if f.default), None),
         )
 
     # -- before retrieval -------------------------------------------------------------------
-
-    def urgent(self, text: str) -> bool:
-        """True when the message names a red flag that is not directly negated."""
-        words = tokens(text)
-        mapped = self.red_flags.map_spans(words)
-        for start, concept in mapped:
-            if concept != "urgent":
-                continue
-            window = words[max(0, start - _NEGATION_WINDOW) : start]
-            if not self.negations.intersection(window):
-                return True
-        return False
 
     def smalltalk_intent(self, analysis: Analysis) -> str | None:
         """The small-talk intent when the whole message is small talk, else None."""
@@ -92,16 +84,30 @@ class Decider:
     # -- after retrieval --------------------------------------------------------------------
 
     def combined(self, scores: Scores, row: int) -> np.ndarray:
-        """One similarity per entry for question `row`, structure-aware."""
+        """One similarity per entry for question `row`, structure-aware.
+
+        Entries about the subjects the question names, and telling the facet it asks for,
+        are lifted; the others are pushed down. A subject named with no facet (or with a
+        facet no entry tells about it) asks for the default facet ("hypomagnesemia").
+        """
         analysis = scores.analyses[row]
         w = SCORE_WEIGHTS
         total = w["word"] * scores.word[row] + w["char"] * scores.char[row] + w["fuzzy"] * scores.fuzzy[row]
-        if analysis.subjects:
-            agree = np.fromiter((bool(s & analysis.subjects) for s in self.entry_subjects), bool)
-            total = total + w["subject"] * np.where(agree, 1.0, -1.0)
-        if analysis.facets:
-            agree = np.fromiter((f in analysis.facets for f in self.entry_facets), bool)
-            total = total + w["facet"] * np.where(agree, 1.0, -1.0)
+        asked = analysis.facets
+        weights = {s: self.index.subject_weight[s] for s in analysis.subjects}
+        named = sum(weights.values())
+        if named > 0.2:
+            agree = np.fromiter(
+                (sum(v for s, v in weights.items() if s in subjects) for subjects in self.entry_subjects),
+                float,
+            )
+            total = total + w["subject"] * (2.0 * agree / named - 1.0)
+            told = {f for f, a in zip(self.entry_facets, agree, strict=True) if a > 0}
+            if (asked and not asked & told) or (not asked and len(analysis.words) <= 2):
+                asked = frozenset({self.default_facet}) if self.default_facet else asked
+        if asked:
+            agree_facet = np.fromiter((f in asked for f in self.entry_facets), bool)
+            total = total + w["facet"] * np.where(agree_facet, 1.0, -1.0)
         return np.clip(total, 0.0, 1.0)
 
     def features(self, scores: Scores, row: int, combined: np.ndarray) -> dict[str, float]:
@@ -110,13 +116,18 @@ class Decider:
         order = np.argsort(-combined, kind="stable")
         top, second = float(combined[order[0]]), float(combined[order[1]]) if len(order) > 1 else 0.0
         unknown = len(analysis.unknown)
+        best = int(order[0])
         return {
             "top": top,
+            "word": float(scores.word[row, best]),
+            "char": float(scores.char[row, best]),
+            "fuzzy": float(scores.fuzzy[row, best]),
             "margin": top - second,
             "unknown_fraction": unknown / max(analysis.content, 1),
             "unknown_count": float(min(unknown, 3)),
             "subject_named": float(bool(analysis.subjects)),
-            "subject_agrees": float(bool(analysis.subjects & self.entry_subjects[order[0]])),
+            "subject_agrees": float(bool(analysis.subjects & self.entry_subjects[best])),
+            "facet_agrees": float(self.entry_facets[best] in analysis.facets),
             "domain": float(any(w.startswith((SUBJECT, FACET, SYNONYM)) for w in analysis.words)),
             "oos_gap": float(scores.out_of_scope[row] - scores.word[row, order[0]]),
         }
@@ -128,7 +139,7 @@ class Decider:
     def decide(self, scores: Scores, row: int) -> Reply:
         """The reply to question `row` of a scored batch."""
         analysis = scores.analyses[row]
-        if self.urgent(analysis.text):
+        if self.red_flags.urgent(analysis.text):
             return self._urgent()
         intent = self.smalltalk_intent(analysis)
         if intent is not None:

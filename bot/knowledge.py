@@ -1,16 +1,42 @@
 """Read and validate a FAQ file into frozen, typed objects.
 
-`load_faq(path)` returns a `FAQ`; any problem raises `FAQFormatError` with the file and line.
+`load_faq(path)` returns a `FAQ`; any problem raises `FAQFormatError` with the file and line,
+e.g. ``faq.yaml:42: entry 'magnesium-foods': 'alternatives' must be a list of strings``.
+The YAML itself is read safely by `bot.yamlnodes`; this module knows the format
+(docs/faq-format.md): the keys and their types, and the rules across the file (unique ids
+and phrasings, declared subjects and facets, no word naming two concepts).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
-import yaml
+from .normalise import clean, tokens
+from .yamlnodes import (
+    Fields,
+    Map,
+    Node,
+    Scalar,
+    Seq,
+    Where,
+    as_number,
+    describe,
+    read_yaml,
+    suggest,
+)
 
-from .errors import FAQFormatError
+ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+_TOP_REQUIRED = ("version", "fallback", "subjects", "facets", "entries")
+_TOP_OPTIONAL = ("urgent", "smalltalk", "synonyms", "out_of_scope", "thresholds")
+_ENTRY_REQUIRED = ("id", "subjects", "facet", "section", "question", "alternatives", "answer")
+
+# (owner, text, line): a phrase and where it came from, for the checks across the file.
+_Located = tuple[str, str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,19 +98,20 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class FAQ:
-    """A whole validated FAQ file."""
+    """A whole validated FAQ file; its mappings are read-only views."""
 
     path: str
     fallback: str
     entries: tuple[Entry, ...]
-    subjects: dict[str, Concept]
-    facets: dict[str, Concept]
-    synonyms: dict[str, tuple[str, ...]]
-    out_of_scope_facets: dict[str, Concept]
+    subjects: Mapping[str, Concept]
+    facets: Mapping[str, Concept]
+    synonyms: Mapping[str, tuple[str, ...]]
+    out_of_scope_facets: Mapping[str, Concept]
     out_of_scope_examples: tuple[str, ...]
     urgent: Urgent | None
     smalltalk: tuple[SmallTalk, ...]
     thresholds: Thresholds = field(default_factory=Thresholds)
+    calibration: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with this id; raises KeyError if there is none."""
@@ -107,56 +134,281 @@ def load_faq(path: str | Path | None = None) -> FAQ:
     Raises `FAQFormatError` (with path and line) for any problem.
     """
     path = Path(path) if path is not None else bundled_faq_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise FAQFormatError(path, None, f"cannot read file: {exc.strerror}") from None
-
-    def concepts(section: dict[str, dict[str, object]]) -> dict[str, Concept]:
-        return {
-            name: Concept(
-                name=name,
-                label=str(spec.get("label", name)),
-                words=tuple(str(w) for w in spec.get("words", []) or []),  # type: ignore[attr-defined]
-                default=bool(spec.get("default", False)),
-            )
-            for name, spec in (section or {}).items()
-        }
-
-    entries = tuple(
-        Entry(
-            id=e["id"],
-            subjects=tuple(e["subjects"]),
-            facet=e["facet"],
-            section=e["section"],
-            question=e["question"],
-            alternatives=tuple(e["alternatives"]),
-            answer=e["answer"].strip(),
-            related=tuple(e.get("related", []) or []),
-        )
-        for e in data["entries"]
-    )
-    urgent = data.get("urgent")
-    oos = data.get("out_of_scope") or {}
+    where = Where(str(path))
+    root = read_yaml(path)
+    if root is None:
+        raise where.error(1, "the file is empty")
+    _check_version(root, where)
+    top = Fields(root, where, _TOP_REQUIRED, _TOP_OPTIONAL)
+    fallback = top.text("fallback")
+    words: list[_Located] = []
+    subjects = _concepts(top, "subjects", "subject", words)
+    facets = _concepts(top, "facets", "facet", words)
+    synonyms = _synonyms(top, words)
+    oos_node = top.mapping("out_of_scope") or Map(top.line)
+    oos = Fields(oos_node, where.inside("out_of_scope"), (), ("facets", "examples"))
+    oos_facets = _concepts(oos, "facets", "out_of_scope facet", words)
+    examples = oos.texts("examples", allow_empty=True)
+    _check_unique(where, words, "word", key=lambda text: " ".join(tokens(clean(text))))
+    entries, phrasings = _entries(top, subjects, facets)
+    _check_used(top, entries)
+    phrasings += [("out_of_scope examples", text, line) for text, line in examples]
+    _check_unique(where, phrasings, "phrasing", key=clean, repeats=True)
+    thresholds, calibration = _thresholds(top)
     return FAQ(
         path=str(path),
-        fallback=data["fallback"].strip(),
+        fallback=fallback,
         entries=entries,
-        subjects=concepts(data["subjects"]),
-        facets=concepts(data["facets"]),
-        synonyms={k: tuple(v) for k, v in (data.get("synonyms") or {}).items()},
-        out_of_scope_facets=concepts(oos.get("facets") or {}),
-        out_of_scope_examples=tuple(oos.get("examples") or []),
-        urgent=Urgent(
-            message=urgent["message"].strip(),
-            red_flags=tuple(urgent["red_flags"]),
-            negations=tuple(urgent.get("negations", []) or []),
-        )
-        if urgent
-        else None,
-        smalltalk=tuple(
-            SmallTalk(id=s["id"], patterns=tuple(s["patterns"]), reply=s["reply"].strip())
-            for s in data.get("smalltalk") or []
-        ),
-        thresholds=Thresholds(**(data.get("thresholds") or {})),
+        subjects=MappingProxyType(subjects),
+        facets=MappingProxyType(facets),
+        synonyms=MappingProxyType(synonyms),
+        out_of_scope_facets=MappingProxyType(oos_facets),
+        out_of_scope_examples=tuple(text for text, _ in examples),
+        urgent=_urgent(top),
+        smalltalk=_smalltalk(top),
+        thresholds=thresholds,
+        calibration=MappingProxyType(calibration),
     )
+
+
+def _check_version(root: Node, where: Where) -> None:
+    """Refuse anything but a mapping with ``version: 1``, before reading the rest."""
+    if not isinstance(root, Map):
+        what = "a mapping of keys such as 'version' and 'entries'"
+        raise where.error(root.line, f"the file must be {what}, not {describe(root)}")
+    line, node = root.pairs.get("version", (root.line, None))
+    if node is None:
+        raise where.error(line, "missing required key 'version'")
+    if not (isinstance(node, Scalar) and node.tag.endswith(":int") and as_number(node) == 1):
+        raise where.error(node.line, f"unsupported version {describe(node)} (only 1 is supported)")
+
+
+def _items(fields: Fields, key: str) -> list[Node]:
+    """The items of a list of mappings; a required list must not be empty."""
+    pair = fields.get(key)
+    if pair is None:
+        return []
+    line, node = pair
+    if not isinstance(node, Seq):
+        message = f"'{key}' must be a list of mappings, not {describe(node)}"
+        raise fields.where.error(node.line, message)
+    if not node.items and key in fields.required:
+        raise fields.where.error(line, f"'{key}' is empty")
+    return node.items
+
+
+def _concepts(fields: Fields, key: str, kind: str, words: list[_Located]) -> dict[str, Concept]:
+    """``{name: {label, words, default?}}`` as Concepts; adds their words to `words`.
+
+    `default` is allowed for subjects and facets, true for at most one of each.
+    """
+    node = fields.mapping(key)
+    if node is None:
+        return {}
+    optional = () if kind.startswith("out_of_scope") else ("default",)
+    concepts: dict[str, Concept] = {}
+    default: tuple[str, int] | None = None
+    for name, (name_line, spec) in node.pairs.items():
+        owner = f"{kind} '{name}'"
+        keys = ("label", "words")
+        item = Fields(spec, fields.where.inside(owner), keys, optional, line=name_line)
+        found = item.texts("words", allow_empty=True)
+        words.extend((owner, text, line) for text, line in found)
+        label, default_flag = item.text("label"), item.flag("default")
+        concept = Concept(name, label, tuple(t for t, _ in found), default_flag)
+        if concept.default:
+            line = item.node.pairs["default"][0]
+            if default is not None:
+                both = f"{kind}s '{default[0]}' (line {default[1]}) and '{name}'"
+                raise fields.where.error(line, f"{both} both have default: true; only one may")
+            default = (name, line)
+        concepts[name] = concept
+    return concepts
+
+
+def _synonyms(top: Fields, words: list[_Located]) -> dict[str, tuple[str, ...]]:
+    """``{name: [word, ...]}``; each name and its words are added to `words`."""
+    node = top.mapping("synonyms")
+    if node is None:
+        return {}
+    groups = Fields(node, top.where.inside("synonyms"), None)
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for name, (line, _) in node.pairs.items():
+        found = groups.texts(name)
+        owner = f"synonym '{name}'"
+        words.append((owner, name, line))
+        words.extend((owner, text, at) for text, at in found)
+        synonyms[name] = tuple(text for text, _ in found)
+    return synonyms
+
+
+def _entries(
+    top: Fields, subjects: Mapping[str, Concept], facets: Mapping[str, Concept]
+) -> tuple[tuple[Entry, ...], list[_Located]]:
+    """Every entry, checked against the declared subjects and facets, and all phrasings."""
+    entries: list[Entry] = []
+    first_line: dict[str, int] = {}
+    phrasings: list[_Located] = []
+    related: list[tuple[Where, str, str, int]] = []
+    for number, node in enumerate(_items(top, "entries"), 1):
+        item = Fields(node, top.where.inside(f"entry {number}"), _ENTRY_REQUIRED, ("related",))
+        entry_id = _read_id(item, "entry", first_line)
+        entry_subjects = _subjects(item, subjects)
+        facet, facet_line = item.text_at("facet")
+        _check_declared(item, facet, facets, "facet", facet_line)
+        question, question_line = item.text_at("question")
+        alternatives = item.texts("alternatives")
+        links = item.texts("related", allow_empty=True)
+        phrasings.append((f"entry '{entry_id}'", question, question_line))
+        phrasings.extend((f"entry '{entry_id}'", text, line) for text, line in alternatives)
+        related.extend((item.where, entry_id, text, line) for text, line in links)
+        entries.append(
+            Entry(
+                id=entry_id,
+                subjects=entry_subjects,
+                facet=facet,
+                section=item.text("section"),
+                question=question,
+                alternatives=tuple(text for text, _ in alternatives),
+                answer=item.text("answer"),
+                related=tuple(text for text, _ in links),
+                line=item.line,
+            )
+        )
+    for entry_where, entry_id, other, line in related:
+        if other not in first_line:
+            hint = suggest(other, [name for name in first_line if name != entry_id])
+            raise entry_where.error(line, f"'related' names unknown entry '{other}'{hint}")
+        if other == entry_id:
+            raise entry_where.error(line, "'related' names the entry itself")
+    return tuple(entries), phrasings
+
+
+def _read_id(item: Fields, kind: str, first_line: dict[str, int]) -> str:
+    """A well-formed id not seen before; records it and names `item` after it."""
+    item_id = item.text("id")
+    if not ID_PATTERN.fullmatch(item_id):
+        message = f"id '{item_id}' must be lowercase letters and digits joined by dashes"
+        raise item.where.error(item.line, message)
+    if item_id in first_line:
+        message = f"duplicate id '{item_id}' (first at line {first_line[item_id]})"
+        raise item.where.error(item.line, message)
+    first_line[item_id] = item.line
+    item.where = item.where.inside(f"{kind} '{item_id}'")
+    return item_id
+
+
+def _subjects(item: Fields, known: Mapping[str, Concept]) -> tuple[str, ...]:
+    """An entry's subjects: each declared, none listed twice."""
+    names: list[str] = []
+    for name, line in item.texts("subjects"):
+        _check_declared(item, name, known, "subject", line)
+        if name in names:
+            raise item.where.error(line, f"subject '{name}' is listed twice")
+        names.append(name)
+    return tuple(names)
+
+
+def _check_declared(
+    item: Fields, name: str, known: Mapping[str, Concept], kind: str, line: int
+) -> None:
+    if name not in known:
+        message = f"{kind} '{name}' is not declared under '{kind}s'{suggest(name, known)}"
+        raise item.where.error(line, message)
+
+
+def _check_used(top: Fields, entries: Iterable[Entry]) -> None:
+    """Every declared subject is the subject of some entry."""
+    used = {name for entry in entries for name in entry.subjects}
+    declared = top.mapping("subjects")
+    for name, (line, _) in (declared.pairs if declared else {}).items():
+        if name not in used:
+            raise top.where.error(line, f"subject '{name}' has no entry")
+
+
+def _check_unique(
+    where: Where,
+    located: Iterable[_Located],
+    what: str,
+    *,
+    key: Callable[[str], str],
+    repeats: bool = False,
+) -> None:
+    """No text (compared by `key`) under two owners, nor twice under one if `repeats`.
+
+    A text that normalises to nothing is refused too: it could never match.
+    """
+    seen: dict[str, tuple[str, int]] = {}
+    for owner, text, line in located:
+        norm = key(text)
+        if not norm:
+            raise where.error(line, f"{owner}: {what} '{text}' has no letters or digits")
+        if norm not in seen:
+            seen[norm] = (owner, line)
+        elif seen[norm][0] != owner:
+            first_owner, first_line = seen[norm]
+            message = f"{owner}: {what} '{text}' is also under {first_owner} (line {first_line})"
+            raise where.error(line, message)
+        elif repeats:
+            message = f"{owner}: {what} '{text}' is repeated (first at line {seen[norm][1]})"
+            raise where.error(line, message)
+
+
+def _urgent(top: Fields) -> Urgent | None:
+    """``urgent: {message, red_flags, negations?}``, or None if absent."""
+    node = top.mapping("urgent")
+    if node is None:
+        return None
+    item = Fields(node, top.where.inside("urgent"), ("message", "red_flags"), ("negations",))
+    flags = item.texts("red_flags")
+    negations = item.texts("negations", allow_empty=True)
+    located = [("'red_flags'", t, n) for t, n in flags]
+    located += [("'negations'", t, n) for t, n in negations]
+    _check_unique(item.where, located, "phrase", key=lambda text: " ".join(tokens(clean(text))))
+    return Urgent(
+        message=item.text("message"),
+        red_flags=tuple(text for text, _ in flags),
+        negations=tuple(text for text, _ in negations),
+    )
+
+
+def _smalltalk(top: Fields) -> tuple[SmallTalk, ...]:
+    """``smalltalk: [{id, patterns, reply}]``; ids unique, no pattern under two ids."""
+    intents: list[SmallTalk] = []
+    patterns: list[_Located] = []
+    first_line: dict[str, int] = {}
+    for number, node in enumerate(_items(top, "smalltalk"), 1):
+        item = Fields(node, top.where.inside(f"smalltalk {number}"), ("id", "patterns", "reply"))
+        intent_id = _read_id(item, "smalltalk", first_line)
+        found = item.texts("patterns")
+        patterns.extend((f"smalltalk '{intent_id}'", text, line) for text, line in found)
+        intents.append(SmallTalk(intent_id, tuple(t for t, _ in found), item.text("reply")))
+    _check_unique(top.where, patterns, "pattern", key=clean)
+    return tuple(intents)
+
+
+def _thresholds(top: Fields) -> tuple[Thresholds, dict[str, float]]:
+    """``thresholds: {answer?, clarify?, margin?, calibration?}``: numbers in [0, 1].
+
+    `calibration` maps names to any finite numbers (the retriever's weights).
+    """
+    node = top.mapping("thresholds")
+    if node is None:
+        return Thresholds(), {}
+    where = top.where.inside("thresholds")
+    item = Fields(node, where, (), ("answer", "clarify", "margin", "calibration"))
+    defaults = Thresholds()
+    thresholds = Thresholds(
+        answer=item.number("answer", defaults.answer, 0.0, 1.0),
+        clarify=item.number("clarify", defaults.clarify, 0.0, 1.0),
+        margin=item.number("margin", defaults.margin, 0.0, 1.0),
+    )
+    if thresholds.clarify > thresholds.answer:
+        values = f"({thresholds.clarify:g} > {thresholds.answer:g})"
+        line = (item.get("clarify") or item.get("answer") or (item.line,))[0]
+        raise where.error(line, f"'clarify' must not exceed 'answer' {values}")
+    weights_node = item.mapping("calibration")
+    if weights_node is None:
+        return thresholds, {}
+    weights = Fields(weights_node, where.inside("thresholds: calibration"), None)
+    return thresholds, {name: weights.number(name, 0.0) for name in weights_node.pairs}

@@ -35,6 +35,7 @@ def clean(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).replace("'", " ").split())
 
 
+_KEEP = frozenset({"morning", "evening", "during", "ceiling", "bless", "less", "always"})
 _SUFFIXES = (
     ("ies", "y"), ("sses", "ss"), ("lves", "lf"), ("oes", "o"),
     ("ing", ""), ("ed", ""), ("es", ""), ("s", ""),
@@ -43,7 +44,7 @@ _SUFFIXES = (
 
 def stem(word: str) -> str:
     """A light English stemmer: plurals and -ing/-ed forms (twitches, twitching → twitch)."""
-    if len(word) <= 3 or not word.isalpha():
+    if len(word) <= 3 or not word.isalpha() or word in _KEEP or word.endswith("thing"):
         return word
     for suffix, repl in _SUFFIXES:
         if not word.endswith(suffix):

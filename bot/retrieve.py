@@ -68,6 +68,24 @@ class Scores:
     analyses: tuple[Analysis, ...]
 
 
+def _subject_specificity(
+    faq: FAQ, row_entry: npt.NDArray[np.intp], mapped: Sequence[Sequence[str]]
+) -> dict[str, float]:
+    """How well naming a subject identifies its entries, in [0, 1].
+
+    A theme that questions about other entries mention too ("twitching" in a FAQ on calf
+    twitching) identifies nothing (0); a subject only its own entries' phrasings name does (1).
+    """
+    weights = {}
+    for subject in faq.subjects:
+        own = [subject in faq.entries[e].subjects for e in row_entry]
+        named = [SUBJECT + subject in words for words in mapped]
+        others = sum(n and not o for n, o in zip(named, own, strict=True))
+        share = others / max(1, sum(not o for o in own))
+        weights[subject] = float(np.clip(1.0 - share / 0.1, 0.0, 1.0))
+    return weights
+
+
 def _ngrams(words: Sequence[str]) -> list[str]:
     return [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
 
@@ -103,6 +121,7 @@ class Index:
         )
         self.char_matrix = self.char_vectorizer.fit_transform(cleaned)
         self.fuzzy_texts = [" ".join(w) for w in mapped]
+        self.subject_weight = _subject_specificity(faq, self.row_entry, mapped)
         oos = [self._analyse(clean(q)).words for q in faq.out_of_scope_examples]
         self.oos_matrix = (
             self.word_vectorizer.transform(oos) if oos else sparse.csr_matrix((0, 1))

@@ -1,0 +1,349 @@
+"""Read a YAML file safely into a tree of nodes that know their line, and read them typed.
+
+`read_yaml(path)` checks the file (exists, regular, at most 5 MB, UTF-8), then builds
+`Scalar` / `Seq` / `Map` nodes from the parser's event stream in one iterative pass. It
+never constructs Python objects from tags: anchors, aliases and every tag outside YAML's
+core schema are rejected, nesting is capped, and a key given twice is an error (PyYAML
+would silently keep the last one).
+
+`Fields` reads one mapping with types checked; every problem raises `FAQFormatError` with
+the file, the line and the part of the file it is about (``entry 'x': 'answer' is empty``).
+
+Plain scalars are text as written wherever text is expected, so ``negations: [no, not]``
+means the words "no" and "not" (YAML 1.1 would have read ``no`` as false).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import FAQFormatError
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 50
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null")}
+_RESOLVER = yaml.resolver.Resolver()
+_INF = math.inf
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """A scalar: its source text, its resolved core tag (`str`, `int`, ...) and its line."""
+
+    text: str
+    tag: str
+    line: int
+
+
+@dataclass(slots=True)
+class Seq:
+    """A sequence of nodes."""
+
+    line: int
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Map:
+    """A mapping from text keys to ``(key line, value node)``, in file order."""
+
+    line: int
+    pairs: dict[str, tuple[int, Node]] = field(default_factory=dict)
+    pending: Scalar | None = None  # a key read while composing, waiting for its value
+
+
+Node = Scalar | Seq | Map
+
+
+def read_yaml(path: Path) -> Node | None:
+    """The single document in a YAML file as a node tree, or None if the file is empty.
+
+    Raises `FAQFormatError` for an unreadable or oversized file, bad UTF-8, invalid or
+    unsafe YAML, more than one document, and duplicate keys.
+    """
+    text = _read_text(path)
+    bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        message = f"control character U+{ord(bad.group()):04X} is not allowed"
+        raise FAQFormatError(path, line, message)
+    try:
+        return _compose(text, path)
+    except yaml.MarkedYAMLError as exc:
+        raise FAQFormatError(path, *_syntax_error(exc)) from None
+    except yaml.YAMLError as exc:
+        raise FAQFormatError(path, None, f"invalid YAML: {exc}") from None
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+    """The line and message for a YAML syntax error.
+
+    The line is where the parser gave up, except at the end of the file (an unclosed
+    quote or bracket): then it is where the unfinished thing started.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    at_end = problem is None or "end of stream" in str(exc.problem)
+    mark = context if context is not None and at_end else problem
+    detail = str(exc.problem)
+    if exc.context:
+        started = f" at line {context.line + 1}" if context and mark is not context else ""
+        detail += f" ({exc.context}{started})"
+    return (mark.line + 1 if mark is not None else None), f"invalid YAML: {detail}"
+
+
+def _read_text(path: Path) -> str:
+    """The file's text; refuses directories, devices and files over `MAX_BYTES`."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise FAQFormatError(path, None, "is a directory, not a FAQ file")
+        if not stat.S_ISREG(info.st_mode):
+            raise FAQFormatError(path, None, "is not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise FAQFormatError(path, None, _too_big(info.st_size))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise FAQFormatError(path, None, "file not found") from None
+    except OSError as exc:
+        raise FAQFormatError(path, None, f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:  # the file grew after stat()
+        raise FAQFormatError(path, None, _too_big(len(data)))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        raise FAQFormatError(path, line, message) from None
+
+
+def _too_big(size: int) -> str:
+    return f"file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB"
+
+
+def _compose(text: str, path: Path) -> Node | None:
+    """Build nodes from parser events without recursion; see the module docstring."""
+    root: Node | None = None
+    stack: list[Seq | Map] = []
+    documents = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise FAQFormatError(path, line, "more than one YAML document (found '---')")
+        elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise FAQFormatError(path, line, "anchors and aliases are not supported")
+        elif isinstance(event, yaml.ScalarEvent):
+            root = _attach(stack, Scalar(event.value, _scalar_tag(event, path, line), line), path)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            is_seq = isinstance(event, yaml.SequenceStartEvent)
+            expected = _CORE + ("seq" if is_seq else "map")
+            if event.tag is not None and event.tag != expected:
+                raise FAQFormatError(path, line, f"YAML tag '{event.tag}' is not supported")
+            if stack and isinstance(stack[-1], Map) and stack[-1].pending is None:
+                raise FAQFormatError(path, line, "a mapping key must be plain, non-empty text")
+            if len(stack) >= MAX_DEPTH:
+                raise FAQFormatError(path, line, f"nesting deeper than {MAX_DEPTH} levels")
+            stack.append(Seq(line) if is_seq else Map(line))
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            root = _attach(stack, stack.pop(), path)
+    return None if root is None or is_null(root) else root
+
+
+def _scalar_tag(event: yaml.ScalarEvent, path: Path, line: int) -> str:
+    """The core tag of a scalar: explicit if allowed, else resolved (plain) or `str`."""
+    if event.tag is not None:
+        if event.tag not in _SCALAR_TAGS:
+            raise FAQFormatError(path, line, f"YAML tag '{event.tag}' is not supported")
+        return event.tag
+    resolve = _RESOLVER.resolve  # untyped in the stubs
+    return str(resolve(yaml.ScalarNode, event.value, event.implicit))  # type: ignore[no-untyped-call]
+
+
+def _attach(stack: list[Seq | Map], node: Node, path: Path) -> Node:
+    """Add a finished node to the open collection on top of `stack`; returns the node."""
+    if not stack:
+        return node
+    parent = stack[-1]
+    if isinstance(parent, Seq):
+        parent.items.append(node)
+    elif parent.pending is None:
+        if not isinstance(node, Scalar) or is_null(node):
+            raise FAQFormatError(path, node.line, "a mapping key must be plain, non-empty text")
+        if node.text in parent.pairs:
+            first = parent.pairs[node.text][0]
+            message = f"duplicate key '{node.text}' (first at line {first})"
+            raise FAQFormatError(path, node.line, message)
+        parent.pending = node
+    else:
+        parent.pairs[parent.pending.text] = (parent.pending.line, node)
+        parent.pending = None
+    return node
+
+
+def is_null(node: Node) -> bool:
+    """Whether a node is YAML's null (an empty value, ``~`` or ``null``)."""
+    return isinstance(node, Scalar) and node.tag == _CORE + "null"
+
+
+def describe(node: Node) -> str:
+    """A few words for what a node is, for error messages."""
+    if isinstance(node, Map):
+        return "a mapping"
+    if isinstance(node, Seq):
+        return "a list"
+    return "empty" if is_null(node) or not node.text.strip() else f"'{node.text}'"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for a near miss, else an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The file and the part of it being read, to build located errors."""
+
+    path: str
+    what: str = ""
+
+    def error(self, line: int | None, message: str) -> FAQFormatError:
+        """A `FAQFormatError` prefixed with what is being read (e.g. ``entry 'x': ``)."""
+        return FAQFormatError(self.path, line, f"{self.what}: {message}" if self.what else message)
+
+    def inside(self, what: str) -> Where:
+        """The same file, about a nested part."""
+        return Where(self.path, what)
+
+
+class Fields:
+    """One mapping read with its keys and types checked; errors name `where`."""
+
+    def __init__(
+        self,
+        node: Node,
+        where: Where,
+        required: Sequence[str] | None,
+        optional: Sequence[str] = (),
+        line: int | None = None,
+    ) -> None:
+        """Check `node` is a mapping with no unknown keys; `required` None: any, all required.
+
+        `line` (default: the mapping's first line) is where a missing key is reported.
+        """
+        if not isinstance(node, Map):
+            raise where.error(node.line, f"must be a mapping, not {describe(node)}")
+        self.node, self.where, self.line = node, where, line or node.line
+        self.required = list(node.pairs) if required is None else list(required)
+        allowed = [*self.required, *optional]
+        for key, (line, _) in node.pairs.items():
+            if key not in allowed:
+                hint = suggest(key, allowed) or f" (expected one of: {', '.join(allowed)})"
+                raise where.error(line, f"unknown key '{key}'{hint}")
+
+    def get(self, key: str, *, may_be_empty: bool = False) -> tuple[int, Node] | None:
+        """``(key line, value)``; None if the key is absent or empty and that is allowed."""
+        pair = self.node.pairs.get(key)
+        empty = pair is not None and is_null(pair[1])
+        if key in self.required and (pair is None or (empty and not may_be_empty)):
+            problem = f"'{key}' is empty" if pair else f"missing required key '{key}'"
+            raise self.where.error(pair[0] if pair else self.line, problem)
+        return None if pair is None or empty else pair
+
+    def text(self, key: str) -> str:
+        """A non-empty string, stripped (``""`` if an optional key is absent)."""
+        return self.text_at(key)[0]
+
+    def text_at(self, key: str) -> tuple[str, int]:
+        """A non-empty string, stripped, and its line (``("", 0)`` if optional and absent)."""
+        pair = self.get(key)
+        if pair is None:
+            return "", 0
+        line, node = pair
+        if not isinstance(node, Scalar):
+            raise self.where.error(node.line, f"'{key}' must be a string, not {describe(node)}")
+        if not node.text.strip():
+            raise self.where.error(line, f"'{key}' is empty")
+        return node.text.strip(), node.line
+
+    def texts(self, key: str, *, allow_empty: bool = False) -> list[tuple[str, int]]:
+        """A list of non-empty strings, with the line of each; ``[]`` if absent."""
+        pair = self.get(key, may_be_empty=allow_empty)
+        if pair is None:
+            return []
+        line, node = pair
+        if not isinstance(node, Seq):
+            message = f"'{key}' must be a list of strings, not {describe(node)}"
+            raise self.where.error(node.line, message)
+        if not node.items and not allow_empty:
+            raise self.where.error(line, f"'{key}' is empty")
+        out = []
+        for number, item in enumerate(node.items, 1):
+            if not isinstance(item, Scalar) or describe(item) == "empty":
+                message = f"'{key}' must be a list of strings; item {number} is {describe(item)}"
+                raise self.where.error(item.line, message)
+            out.append((item.text.strip(), item.line))
+        return out
+
+    def number(self, key: str, default: float, low: float = -_INF, high: float = _INF) -> float:
+        """A finite number in ``[low, high]``; `default` if absent."""
+        pair = self.get(key)
+        if pair is None:
+            return default
+        node = pair[1]
+        value = as_number(node)
+        if value is None or not low <= value <= high:
+            span = f" between {low:g} and {high:g}" if math.isfinite(low) else ""
+            message = f"'{key}' must be a number{span}, not {describe(node)}"
+            raise self.where.error(node.line, message)
+        return value
+
+    def flag(self, key: str) -> bool:
+        """true or false; false if absent."""
+        pair = self.get(key)
+        if pair is None:
+            return False
+        node = pair[1]
+        if not isinstance(node, Scalar) or node.tag != _CORE + "bool":
+            message = f"'{key}' must be true or false, not {describe(node)}"
+            raise self.where.error(node.line, message)
+        return bool(_CONSTRUCTOR.construct_yaml_bool(yaml.ScalarNode(node.tag, node.text)))
+
+    def mapping(self, key: str) -> Map | None:
+        """A nested mapping; None if an optional one is absent or empty."""
+        pair = self.get(key)
+        if pair is None:
+            return None
+        line, node = pair
+        if not isinstance(node, Map):
+            raise self.where.error(node.line, f"'{key}' must be a mapping, not {describe(node)}")
+        if not node.pairs and key in self.required:
+            raise self.where.error(line, f"'{key}' is empty")
+        return node
+
+
+def as_number(node: Node) -> float | None:
+    """The value of an int or float scalar if finite, else None."""
+    if not isinstance(node, Scalar) or node.tag not in (_CORE + "int", _CORE + "float"):
+        return None
+    scalar = yaml.ScalarNode(node.tag, node.text)
+    try:
+        if node.tag == _CORE + "int":
+            value = float(_CONSTRUCTOR.construct_yaml_int(scalar))
+        else:
+            value = float(_CONSTRUCTOR.construct_yaml_float(scalar))
+    except (ValueError, OverflowError):
+        return None
+    return value if math.isfinite(value) else None

@@ -1,0 +1,733 @@
+"""`load_faq`: a valid FAQ loads into frozen objects; every kind of broken or hostile file
+raises `FAQFormatError` as ``path:line: message``.
+
+Each case starts from `MINIMAL` (a small valid FAQ) and changes one thing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import yamlnodes
+from bot.errors import FAQFormatError
+from bot.knowledge import FAQ, Concept, Entry, SmallTalk, Thresholds, Urgent, load_faq
+
+MINIMAL = """\
+version: 1
+fallback: Sorry, I cannot answer that.
+urgent:
+  message: Please get help now.
+  red_flags: [chest pain]
+  negations: [no, not]
+smalltalk:
+  - id: greeting
+    patterns: [hi, hello]
+    reply: Hello!
+subjects:
+  magnesium:
+    label: magnesium
+    words: [magnesium, mg]
+  potassium:
+    label: potassium
+    words: [potassium]
+facets:
+  foods:
+    label: foods
+    words: [food, eat]
+  role:
+    label: how it causes twitching
+    words: []
+    default: true
+synonyms:
+  calf: [calves, lower leg]
+out_of_scope:
+  facets:
+    dose:
+      label: doses
+      words: [dose, dosage]
+  examples:
+    - what is the atomic weight of potassium
+thresholds:
+  answer: 0.5
+  clarify: 0.3
+  margin: 0.1
+  calibration:
+    bias: -1.5
+    top: 4
+entries:
+  - id: magnesium-foods
+    subjects: [magnesium]
+    facet: foods
+    section: Magnesium
+    question: Which foods are rich in magnesium?
+    alternatives:
+      - what should i eat for magnesium
+      - magnesium foods
+    answer: |
+      Leafy greens, nuts and seeds.
+    related: [potassium-role]
+  - id: potassium-role
+    subjects: [potassium]
+    facet: role
+    section: Potassium
+    question: How does low potassium cause twitching?
+    alternatives:
+      - why does potassium matter for muscles
+    answer: It carries nerve signals.
+"""
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "faq.yaml") -> Path:
+    """Write a FAQ file into `tmp_path` and return its path."""
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def mutate(old: str, new: str, text: str = MINIMAL) -> str:
+    """`text` with its one occurrence of `old` replaced by `new`."""
+    assert text.count(old) == 1, f"{old!r} must occur exactly once"
+    return text.replace(old, new)
+
+
+def line_of(text: str, fragment: str, start: int = 0) -> int:
+    """The 1-based line on which `fragment` first occurs in `text` (from `start`)."""
+    index = text.index(fragment, start)
+    return text.count("\n", 0, index) + 1
+
+
+def drop_top(key: str, text: str = MINIMAL) -> str:
+    """`text` without the top-level key `key` and its block."""
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+    end = next(
+        (i for i in range(start + 1, len(lines)) if not lines[i].startswith((" ", "-"))),
+        len(lines),
+    )
+    return "".join(lines[:start] + lines[end:])
+
+
+def expect_error(path: Path, line: int | None, phrase: str) -> FAQFormatError:
+    """Load `path`, expecting ``path:line: ...phrase...``; returns the error."""
+    with pytest.raises(FAQFormatError) as info:
+        load_faq(path)
+    error = info.value
+    prefix = f"{path}:{line}: " if line is not None else f"{path}: "
+    assert str(error).startswith(prefix), str(error)
+    assert phrase in error.message, str(error)
+    assert (error.path, error.line) == (str(path), line)
+    assert "\n" not in str(error)
+    return error
+
+
+def expect_mutation_error(
+    tmp_path: Path, old: str, new: str, at: str, phrase: str, first: str = ""
+) -> FAQFormatError:
+    """Replace `old` by `new` in MINIMAL and expect an error on the line of `at`.
+
+    `at` is looked for from where `new` starts; ``{first}`` in `phrase` becomes the line
+    of `first` (looked for from the top).
+    """
+    text = mutate(old, new)
+    line = line_of(text, at, text.index(new))
+    if first:
+        phrase = phrase.replace("{first}", str(line_of(text, first)))
+    return expect_error(write(tmp_path, text), line, phrase)
+
+
+# --- a valid file ---------------------------------------------------------------------------
+
+
+def test_minimal_faq_loads_into_frozen_objects(tmp_path: Path) -> None:
+    faq = load_faq(write(tmp_path, MINIMAL))
+    assert isinstance(faq, FAQ)
+    assert faq.path == str(tmp_path / "faq.yaml")
+    assert faq.fallback == "Sorry, I cannot answer that."
+    assert faq.entries[0] == Entry(
+        id="magnesium-foods",
+        subjects=("magnesium",),
+        facet="foods",
+        section="Magnesium",
+        question="Which foods are rich in magnesium?",
+        alternatives=("what should i eat for magnesium", "magnesium foods"),
+        answer="Leafy greens, nuts and seeds.",
+        related=("potassium-role",),
+        line=line_of(MINIMAL, "- id: magnesium-foods"),
+    )
+    assert faq.entry("potassium-role").phrasings == (
+        "How does low potassium cause twitching?",
+        "why does potassium matter for muscles",
+    )
+    assert faq.subjects["magnesium"] == Concept("magnesium", "magnesium", ("magnesium", "mg"))
+    assert faq.facets["role"] == Concept("role", "how it causes twitching", (), default=True)
+    assert faq.synonyms == {"calf": ("calves", "lower leg")}
+    assert faq.out_of_scope_facets == {"dose": Concept("dose", "doses", ("dose", "dosage"))}
+    assert faq.out_of_scope_examples == ("what is the atomic weight of potassium",)
+    # `no` is the word "no" here, not YAML 1.1's false
+    assert faq.urgent == Urgent("Please get help now.", ("chest pain",), ("no", "not"))
+    assert faq.smalltalk == (SmallTalk("greeting", ("hi", "hello"), "Hello!"),)
+    assert faq.thresholds == Thresholds(answer=0.5, clarify=0.3, margin=0.1)
+    assert faq.calibration == {"bias": -1.5, "top": 4.0}
+
+
+def test_loaded_faq_cannot_be_changed(tmp_path: Path) -> None:
+    faq = load_faq(write(tmp_path, MINIMAL))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        faq.fallback = "changed"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        faq.entries[0].answer = "changed"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        faq.thresholds.answer = 0.9  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        faq.subjects["calcium"] = faq.subjects["magnesium"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        faq.calibration["bias"] = 0.0  # type: ignore[index]
+
+
+def test_optional_sections_may_be_left_out(tmp_path: Path) -> None:
+    text = MINIMAL
+    for key in ("urgent", "smalltalk", "synonyms", "out_of_scope", "thresholds"):
+        text = drop_top(key, text)
+    faq = load_faq(write(tmp_path, text))
+    assert (faq.urgent, faq.smalltalk, faq.synonyms, faq.out_of_scope_facets) == (None, (), {}, {})
+    assert faq.thresholds == Thresholds()
+    assert faq.calibration == {}
+
+
+def test_pure_python_parser_gives_the_same_faq(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, MINIMAL)
+    fast = load_faq(path)
+    monkeypatch.setattr(yamlnodes, "_LOADER", yaml.SafeLoader)
+    assert load_faq(path) == fast
+
+
+# --- the file itself ------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    expect_error(tmp_path / "nope.yaml", None, "file not found")
+
+
+def test_directory(tmp_path: Path) -> None:
+    expect_error(tmp_path, None, "is a directory")
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, MINIMAL)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    expect_error(path, None, "cannot read file: Permission denied")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads all")
+def test_unreadable_file_for_real(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL)
+    path.chmod(0)
+    expect_error(path, None, "cannot read file")
+
+
+def test_invalid_utf8_names_the_line_of_the_first_bad_byte(tmp_path: Path) -> None:
+    data = mutate("Sorry, I cannot", "Sorry, I c\xe2nnot").encode("latin-1")
+    expect_error(write(tmp_path, data), 2, "not valid UTF-8 (byte 0xe2)")
+
+
+def test_control_character(tmp_path: Path) -> None:
+    expect_error(write(tmp_path, mutate("reply: Hello!", "reply: Hel\x07lo!")), 10, "U+0007")
+
+
+def test_file_over_5_mb_is_refused_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, MINIMAL + "#" * (5 * 1024 * 1024))
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed a file over the limit")
+
+    monkeypatch.setattr(yaml, "parse", fail)
+    expect_error(path, None, "the limit is 5 MB")
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n", "~\n", "null\n"])
+def test_empty_file(tmp_path: Path, text: str) -> None:
+    expect_error(write(tmp_path, text), 1, "the file is empty")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("- version\n- 1\n", 1),
+        ("just some text\n", 1),
+        ("# faq\n42\n", 2),
+    ],
+)
+def test_document_that_is_not_a_mapping(tmp_path: Path, text: str, line: int) -> None:
+    expect_error(write(tmp_path, text), line, "the file must be a mapping")
+
+
+def test_multiple_documents(tmp_path: Path) -> None:
+    text = MINIMAL + "---\nversion: 1\n"
+    expect_error(write(tmp_path, text), line_of(text, "---"), "more than one YAML document")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at"),
+    [
+        ("    facet: foods\n", "    facet: foods: really\n", "facet: foods: really"),
+        ("    patterns: [hi, hello]", "    patterns: [hi, hello", "    reply: Hello!"),
+        ("      - magnesium foods\n", "      - magnesium foods\n     bad indent\n", "bad indent"),
+        ("  margin: 0.1", '  margin: "0.1', "margin:"),  # unclosed: the line where it starts
+        ("    answer: It carries", "\tanswer: It carries", "\tanswer"),
+    ],
+)
+def test_yaml_syntax_error(tmp_path: Path, old: str, new: str, at: str) -> None:
+    expect_mutation_error(tmp_path, old, new, at, "invalid YAML: ")
+
+
+# --- keys and types -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["version", "fallback", "subjects", "facets", "entries"])
+def test_missing_required_top_level_key(tmp_path: Path, key: str) -> None:
+    expect_error(write(tmp_path, drop_top(key)), 1, f"missing required key '{key}'")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase"),
+    [
+        ("fallback: Sorry, I cannot answer that.", "fallback:", "'fallback' is empty"),
+        ("fallback: Sorry, I cannot answer that.", "fallback: '  '", "'fallback' is empty"),
+        ("    answer: It carries nerve signals.", "    answer:", "'answer' is empty"),
+        ("    answer: It carries nerve signals.", '    answer: ""', "'answer' is empty"),
+        ("    section: Potassium", "    section: ~", "entry 'potassium-role': 'section' is empty"),
+        ("      - why does potassium matter for muscles", "      []", "'alternatives' is empty"),
+        ("    subjects: [potassium]", "    subjects: []", "'subjects' is empty"),
+        ("  red_flags: [chest pain]", "  red_flags:", "urgent: 'red_flags' is empty"),
+        ("    label: doses", "    label:", "out_of_scope facet 'dose': 'label' is empty"),
+        ("    label: potassium", "    label: null", "subject 'potassium': 'label' is empty"),
+    ],
+)
+def test_empty_required_value(tmp_path: Path, old: str, new: str, phrase: str) -> None:
+    at = new.strip().split(":")[0]
+    if new.strip() == "[]":
+        new, at = new.replace("      []", ""), "alternatives:"
+        old, new = "    alternatives:\n" + old, "    alternatives: []"
+    expect_mutation_error(tmp_path, old, new, at, phrase)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "phrase"),
+    [
+        ("entries", "[]", "'entries' is empty"),
+        ("subjects", "{}", "'subjects' is empty"),
+        ("facets", "", "'facets' is empty"),
+        ("entries", "3", "'entries' must be a list of mappings, not '3'"),
+        ("subjects", "[magnesium, potassium]", "'subjects' must be a mapping, not a list"),
+        ("fallback", "[sorry]", "'fallback' must be a string, not a list"),
+        ("out_of_scope", "[dose]", "'out_of_scope' must be a mapping, not a list"),
+        ("synonyms", "calf", "'synonyms' must be a mapping, not 'calf'"),
+        ("smalltalk", "{hi: hello}", "'smalltalk' must be a list of mappings, not a mapping"),
+    ],
+)
+def test_top_level_value(tmp_path: Path, key: str, value: str, phrase: str) -> None:
+    text = drop_top(key) + f"{key}: {value}\n"
+    expect_error(write(tmp_path, text), line_of(text, f"\n{key}:") + 1, phrase)
+
+
+def test_missing_required_entry_key(tmp_path: Path) -> None:
+    text = mutate("    section: Magnesium\n", "")
+    line = line_of(text, "- id: magnesium-foods")
+    expect_error(write(tmp_path, text), line, "entry 'magnesium-foods': missing required key 'section'")
+
+
+def test_missing_entry_id_names_the_entry_by_number(tmp_path: Path) -> None:
+    text = mutate("  - id: potassium-role\n    subjects", "  - subjects")
+    line = line_of(text, "  - subjects")
+    expect_error(write(tmp_path, text), line, "entry 2: missing required key 'id'")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "phrase"),
+    [
+        ("    alternatives:\n      - what should i eat for magnesium\n      - magnesium foods\n",
+         "    alternatives: magnesium foods\n", "alternatives:",
+         "entry 'magnesium-foods': 'alternatives' must be a list of strings, not 'magnesium foods'"),
+        ("      - magnesium foods", "      - {magnesium: foods}", "{",
+         "entry 'magnesium-foods': 'alternatives' must be a list of strings; item 2 is a mapping"),
+        ("      - magnesium foods", "      - [magnesium, foods]", "[",
+         "'alternatives' must be a list of strings; item 2 is a list"),
+        ("      - magnesium foods", "      -", "-", "'alternatives' must be a list of strings; item 2 is empty"),
+        ("      - magnesium foods", "      - ''", "-", "item 2 is empty"),
+        ("    question: How does low potassium cause twitching?",
+         "    question: [How does low potassium cause twitching?]", "question",
+         "entry 'potassium-role': 'question' must be a string, not a list"),
+        ("    facet: role", "    facet: {role: 1}", "facet", "'facet' must be a string, not a mapping"),
+        ("    related: [potassium-role]", "    related: potassium-role", "related",
+         "'related' must be a list of strings, not 'potassium-role'"),
+        ("  - id: greeting\n    patterns: [hi, hello]\n    reply: Hello!", "  - hello", "hello",
+         "smalltalk 1: must be a mapping, not 'hello'"),
+        ("  potassium:\n    label: potassium\n    words: [potassium]",
+         "  potassium: potassium", "potassium",
+         "subject 'potassium': must be a mapping, not 'potassium'"),
+        ("    words: [potassium]", "    words: potassium", "words",
+         "subject 'potassium': 'words' must be a list of strings, not 'potassium'"),
+        ("  calf: [calves, lower leg]", "  calf: calves", "calf",
+         "synonyms: 'calf' must be a list of strings, not 'calves'"),
+        ("    default: true", "    default: maybe", "default",
+         "facet 'role': 'default' must be true or false, not 'maybe'"),
+        ("  answer: 0.5", "  answer: high", "answer",
+         "thresholds: 'answer' must be a number between 0 and 1, not 'high'"),
+        ("  answer: 0.5", "  answer: 1.5", "answer", "'answer' must be a number between 0 and 1"),
+        ("  margin: 0.1", "  margin: -0.1", "margin", "'margin' must be a number between 0 and 1"),
+        ("  margin: 0.1", "  margin: .nan", "margin", "'margin' must be a number between 0 and 1"),
+        ("  clarify: 0.3", "  clarify: true", "clarify", "'clarify' must be a number"),
+        ("  clarify: 0.3", "  clarify: 0.7", "clarify",
+         "thresholds: 'clarify' must not exceed 'answer' (0.7 > 0.5)"),
+        ("    bias: -1.5", "    bias: big", "bias",
+         "thresholds: calibration: 'bias' must be a number, not 'big'"),
+        ("    bias: -1.5", "    bias: .inf", "bias", "'bias' must be a number"),
+        ("  calibration:\n    bias: -1.5\n    top: 4\n", "  calibration: [1, 2]\n", "calibration",
+         "thresholds: 'calibration' must be a mapping, not a list"),
+    ],
+)
+def test_wrong_type(tmp_path: Path, old: str, new: str, at: str, phrase: str) -> None:
+    expect_mutation_error(tmp_path, old, new, at, phrase)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase"),
+    [
+        ("    answer: It carries", "    anwser: It carries",
+         "entry 'potassium-role': unknown key 'anwser' (did you mean 'answer'?)"),
+        ("synonyms:", "synonym:", "unknown key 'synonym' (did you mean 'synonyms'?)"),
+        ("    label: potassium", "    lable: potassium",
+         "subject 'potassium': unknown key 'lable' (did you mean 'label'?)"),
+        ("  margin: 0.1", "  margn: 0.1", "thresholds: unknown key 'margn' (did you mean 'margin'?)"),
+        ("  negations: [no, not]", "  negation: [no, not]", "urgent: unknown key 'negation'"),
+        ("    reply: Hello!", "    replies: Hello!", "smalltalk 'greeting': unknown key 'replies'"),
+        ("  examples:", "  example:", "out_of_scope: unknown key 'example'"),
+        ("      label: doses", "      default: true\n      label: doses",
+         "out_of_scope facet 'dose': unknown key 'default'"),
+        ("    section: Potassium", "    colour: red\n    section: Potassium",
+         "unknown key 'colour' (expected one of: id, subjects, facet, section, question"),
+    ],
+)
+def test_unknown_key(tmp_path: Path, old: str, new: str, phrase: str) -> None:
+    expect_mutation_error(tmp_path, old, new, new.strip().split(":")[0], phrase)
+
+
+@pytest.mark.parametrize("value", ["2", "0", "1.0", "'1'", "one", "[1]", "true"])
+def test_unsupported_version(tmp_path: Path, value: str) -> None:
+    text = mutate("version: 1", f"version: {value}")
+    expect_error(write(tmp_path, text), 1, "(only 1 is supported)")
+
+
+def test_version_is_checked_before_anything_else(tmp_path: Path) -> None:
+    text = mutate("version: 1", "version: 2\nfuture_key: true")
+    expect_error(write(tmp_path, text), 1, "unsupported version '2' (only 1 is supported)")
+
+
+# --- duplicates and references ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "first"),
+    [
+        ("version: 1\n", "version: 1\nversion: 1\n", "version"),
+        ("    facet: role\n", "    facet: role\n    facet: foods\n", "    facet: role"),
+        ("  potassium:\n", "  magnesium:\n", "  magnesium:"),
+        ("    top: 4", "    bias: 4", "bias"),
+        ("  red_flags: [chest pain]", "  red_flags: [chest pain]\n  red_flags: []", "red_flags"),
+        ("    reply: Hello!", "    reply: Hello!\n    reply: Hi!", "reply"),
+        ("  calf: [calves, lower leg]", "  calf: [calves]\n  'calf': [lower leg]", "calf"),
+    ],
+)
+def test_duplicate_yaml_key(tmp_path: Path, old: str, new: str, first: str) -> None:
+    key = first.strip()
+    at = new.splitlines()[-1].strip()
+    phrase = f"duplicate key '{key.strip(chr(39))}' (first at line {{first}})"
+    if key == "magnesium:":
+        phrase = "duplicate key 'magnesium' (first at line {first})"
+    expect_mutation_error(tmp_path, old, new, at, phrase, first=first)
+
+
+def test_duplicate_entry_id(tmp_path: Path) -> None:
+    expect_mutation_error(
+        tmp_path, "  - id: potassium-role", "  - id: magnesium-foods", "- id",
+        "entry 2: duplicate id 'magnesium-foods' (first at line {first})",
+        first="- id: magnesium-foods",
+    )
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["Magnesium-Foods", "magnesium_foods", "-magnesium", "magnesium--foods", "mg foods"]
+)
+def test_malformed_id(tmp_path: Path, bad_id: str) -> None:
+    expect_mutation_error(
+        tmp_path, "  - id: potassium-role", f"  - id: {bad_id}", "- id",
+        f"entry 2: id '{bad_id}' must be lowercase letters and digits joined by dashes",
+    )
+
+
+def test_duplicate_smalltalk_id(tmp_path: Path) -> None:
+    expect_mutation_error(
+        tmp_path, "    reply: Hello!\n", "    reply: Hello!\n  - id: greeting\n    patterns: [hey]\n    reply: Hey!\n",
+        "- id", "smalltalk 2: duplicate id 'greeting' (first at line {first})", first="- id: greeting",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase", "first"),
+    [
+        # the same phrasing under two ids, compared after normalisation
+        ("      - why does potassium matter for muscles", "      - Magnesium   FOODS!",
+         "entry 'potassium-role': phrasing 'Magnesium   FOODS!' is also under entry "
+         "'magnesium-foods' (line {first})", "- magnesium foods"),
+        ("      - why does potassium matter for muscles", "      - which foods are rich in magnesium",
+         "is also under entry 'magnesium-foods' (line {first})", "question: Which foods"),
+        ("    question: How does low potassium cause twitching?",
+         "    question: what should I eat for magnesium?",
+         "phrasing 'what should I eat for magnesium?' is also under entry 'magnesium-foods' "
+         "(line {first})", "- what should i eat"),
+        # a repeat within one entry
+        ("      - magnesium foods", "      - which foods are RICH in magnesium",
+         "entry 'magnesium-foods': phrasing 'which foods are RICH in magnesium' is repeated "
+         "(first at line {first})", "question: Which foods"),
+        ("      - why does potassium matter for muscles",
+         "      - why does potassium matter for muscles\n      - Why does potassium matter for muscles?",
+         "is repeated (first at line {first})", "- why does potassium"),
+        ("      - magnesium foods", "      - '?!'", "phrasing '?!' has no letters or digits", ""),
+    ],
+)
+def test_same_phrasing_twice(tmp_path: Path, old: str, new: str, phrase: str, first: str) -> None:
+    at = new.splitlines()[-1].strip()
+    expect_mutation_error(tmp_path, old, new, at, phrase, first=first)
+
+
+def test_out_of_scope_example_that_is_an_entry_phrasing(tmp_path: Path) -> None:
+    expect_mutation_error(
+        tmp_path, "    - what is the atomic weight of potassium",
+        "    - Why does potassium matter for muscles?", "- Why",
+        "out_of_scope examples: phrasing 'Why does potassium matter for muscles?' is also under "
+        "entry 'potassium-role' (line {first})", first="- why does potassium",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "phrase"),
+    [
+        ("    related: [potassium-role]", "    related: [potasium-role]", "related",
+         "entry 'magnesium-foods': 'related' names unknown entry 'potasium-role' "
+         "(did you mean 'potassium-role'?)"),
+        ("    related: [potassium-role]", "    related: [magnesium-foods]", "related",
+         "entry 'magnesium-foods': 'related' names the entry itself"),
+        ("    subjects: [magnesium]", "    subjects: [magnesum]", "subjects",
+         "entry 'magnesium-foods': subject 'magnesum' is not declared under 'subjects' "
+         "(did you mean 'magnesium'?)"),
+        ("    subjects: [magnesium]", "    subjects: [magnesium, magnesium]", "subjects",
+         "entry 'magnesium-foods': subject 'magnesium' is listed twice"),
+        ("    facet: role", "    facet: roles", "facet",
+         "entry 'potassium-role': facet 'roles' is not declared under 'facets' (did you mean 'role'?)"),
+        ("  potassium:\n", "  calcium:\n    label: calcium\n    words: [calcium]\n  potassium:\n",
+         "calcium:", "subject 'calcium' has no entry"),
+    ],
+)
+def test_references(tmp_path: Path, old: str, new: str, at: str, phrase: str) -> None:
+    expect_mutation_error(tmp_path, old, new, at, phrase)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase", "first"),
+    [
+        ("    words: [potassium]", "    words: [potassium, MG]",
+         "subject 'potassium': word 'MG' is also under subject 'magnesium' (line {first})",
+         "words: [magnesium, mg]"),
+        ("    words: [food, eat]", "    words: [food, eat, magnesium]",
+         "facet 'foods': word 'magnesium' is also under subject 'magnesium' (line {first})",
+         "words: [magnesium, mg]"),
+        ("  calf: [calves, lower leg]", "  calf: [calves, lower leg, Eating]",
+         "synonym 'calf': word 'Eating' is also under facet 'foods' (line {first})",
+         "words: [food, eat]"),
+        ("  calf: [calves, lower leg]", "  food: [grub]",
+         "synonym 'food': word 'food' is also under facet 'foods' (line {first})",
+         "words: [food, eat]"),
+        ("      words: [dose, dosage]", "      words: [dose, dosage, foods]",
+         "out_of_scope facet 'dose': word 'foods' is also under facet 'foods' (line {first})",
+         "words: [food, eat]"),
+        ("      words: [dose, dosage]", "      words: [dose, Lower-Legs]",
+         "out_of_scope facet 'dose': word 'Lower-Legs' is also under synonym 'calf' (line {first})",
+         "calf: [calves"),
+        ("    words: [potassium]", "    words: [potassium, '...']",
+         "subject 'potassium': word '...' has no letters or digits", ""),
+        ("  negations: [no, not]", "  negations: [no, not, Chest pains]",
+         "urgent: 'negations': phrase 'Chest pains' is also under 'red_flags' (line {first})",
+         "red_flags:"),
+        ("    reply: Hello!\n",
+         "    reply: Hello!\n  - id: bye\n    patterns: [Hello!]\n    reply: Bye!\n",
+         "smalltalk 'bye': pattern 'Hello!' is also under smalltalk 'greeting' (line {first})",
+         "patterns: [hi, hello]"),
+    ],
+)
+def test_word_under_two_concepts(
+    tmp_path: Path, old: str, new: str, phrase: str, first: str
+) -> None:
+    at = "patterns" if "bye" in new else new.strip().split(":")[0]
+    expect_mutation_error(tmp_path, old, new, at, phrase, first=first)
+
+
+def test_word_forms_within_one_concept_are_fine(tmp_path: Path) -> None:
+    text = mutate("  calf: [calves, lower leg]", "  twitch: [twitching, twitches, Twitch]")
+    assert load_faq(write(tmp_path, text)).synonyms["twitch"] == ("twitching", "twitches", "Twitch")
+
+
+def test_two_default_facets(tmp_path: Path) -> None:
+    expect_mutation_error(
+        tmp_path, "    words: []\n    default: true", "    words: []\n    default: on", "default",
+        "facets 'foods' (line {first}) and 'role' both have default: true; only one may",
+        first="default: yes",
+    ) if False else None
+    text = mutate("    words: [food, eat]", "    words: [food, eat]\n    default: yes")
+    expect_error(
+        write(tmp_path, text), line_of(text, "default: true"),
+        f"facets 'foods' (line {line_of(text, 'default: yes')}) and 'role' both have default: true",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "phrase"),
+    [
+        ("  facets:\n    dose:\n      label: doses\n      words: [dose, dosage]\n",
+         "  facets: [dose]\n", "facets", "out_of_scope: 'facets' must be a mapping, not a list"),
+        ("    dose:\n      label: doses\n", "    dose:\n", "dose",
+         "out_of_scope facet 'dose': missing required key 'label'"),
+        ("      words: [dose, dosage]", "      words: dose", "words",
+         "out_of_scope facet 'dose': 'words' must be a list of strings, not 'dose'"),
+        ("    dose:\n      label: doses\n      words: [dose, dosage]\n", "    dose:\n",
+         "dose", "out_of_scope facet 'dose': must be a mapping, not empty"),
+        ("  examples:\n    - what is the atomic weight of potassium", "  examples: atomic weight",
+         "examples", "out_of_scope: 'examples' must be a list of strings, not 'atomic weight'"),
+        ("    - what is the atomic weight of potassium", "    - {atomic: weight}", "-",
+         "out_of_scope: 'examples' must be a list of strings; item 1 is a mapping"),
+    ],
+)
+def test_out_of_scope_malformed(tmp_path: Path, old: str, new: str, at: str, phrase: str) -> None:
+    expect_mutation_error(tmp_path, old, new, at, phrase)
+
+
+# --- hostile YAML ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("!!python/object/apply:os.system ['touch MARKER']", "python/object/apply:os.system"),
+        ("!!python/name:os.system", "python/name:os.system"),
+        ("!!python/object:builtins.dict {}", "python/object:builtins.dict"),
+        ("!mytag hello", "'!mytag'"),
+        ("!!binary aGVsbG8=", "'tag:yaml.org,2002:binary'"),
+        ("!!set {a, b}", "'tag:yaml.org,2002:set'"),
+        ("!!timestamp 2024-01-01", "'tag:yaml.org,2002:timestamp'"),
+        ("!!map {a: b}", "'tag:yaml.org,2002:map'"),
+        ("! hello", "'!'"),
+    ],
+)
+def test_tags_are_rejected_not_constructed(tmp_path: Path, value: str, tag: str) -> None:
+    marker = tmp_path / "pwned"
+    value = value.replace("MARKER", str(marker))
+    error = expect_mutation_error(
+        tmp_path, "    section: Potassium", f"    section: {value}", "section", "is not supported"
+    )
+    assert tag in error.message
+    assert not marker.exists()
+
+
+def test_core_tags_are_allowed(tmp_path: Path) -> None:
+    text = mutate("    section: Potassium", "    section: !!str 2024")
+    assert load_faq(write(tmp_path, text)).entry("potassium-role").section == "2024"
+
+
+BILLION_LAUGHS = """\
+version: 1
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+def test_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    expect_error(write(tmp_path, BILLION_LAUGHS), 2, "anchors and aliases are not supported")
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at"),
+    [
+        ("    section: Potassium", "    section: *nowhere", "section"),
+        ("  potassium:\n    label: potassium", "  potassium: &p\n    label: potassium", "potassium"),
+        ("    words: [potassium]", "    words: [potassium]\n    <<: *base", "<<"),
+    ],
+)
+def test_anchors_and_aliases_are_rejected(tmp_path: Path, old: str, new: str, at: str) -> None:
+    expect_mutation_error(tmp_path, old, new, at, "anchors and aliases are not supported")
+
+
+def _flow_lists(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def _flow_maps(depth: int) -> str:
+    return "{a: " * depth + "b" + "}" * depth
+
+
+def _block_lists(depth: int) -> str:
+    return "\n" + "".join("  " * (i + 2) + "-\n" for i in range(depth))
+
+
+@pytest.mark.parametrize("loader", ["C", "pure Python"])
+@pytest.mark.parametrize(
+    ("nest", "depth"), [(_flow_lists, 100_000), (_flow_maps, 20_000), (_block_lists, 1000)]
+)
+def test_deep_nesting_is_refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    loader: str,
+    nest: Callable[[int], str],
+    depth: int,
+) -> None:
+    if loader != "C":
+        monkeypatch.setattr(yamlnodes, "_LOADER", yaml.SafeLoader)
+    text = mutate("    answer: It carries nerve signals.", f"    answer: {nest(depth)}")
+    started = time.perf_counter()
+    with pytest.raises(FAQFormatError) as info:
+        load_faq(write(tmp_path, text))
+    assert info.value.line is not None and info.value.line >= line_of(text, "    answer: [")
+    assert "nesting deeper than" in info.value.message
+    assert time.perf_counter() - started < 5
+
+
+def test_non_text_mapping_key(tmp_path: Path) -> None:
+    expect_mutation_error(
+        tmp_path, "  calf: [calves, lower leg]", "  ? [calf, calves]\n  : [lower leg]", "?",
+        "synonyms" if False else "a mapping key must be plain",
+    )
