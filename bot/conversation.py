@@ -22,7 +22,7 @@ _PICK = re.compile(
     r"(?P<n>1|2|3|one|two|three|first|second|third|yes|yeah|yep)(?:\s+one)?(?:\s+please)?$"
 )
 _PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they"})
-_MAX_FOLLOW_UP_WORDS = 8  # longer messages are complete questions and are answered on their own
+_MAX_FOLLOW_UP_CONTENT = 5  # more content words make a complete question, answered on its own
 
 
 class Conversation:
@@ -70,25 +70,32 @@ class Conversation:
         """A better reply using the last topic, or None to keep the stateless one."""
         if self.last is None:
             return None
-        analysis = self._bot.index.analyse(text)
-        if analysis.unknown or analysis.out_of_scope or len(analysis.words) > _MAX_FOLLOW_UP_WORDS:
+        bot = self._bot
+        analysis = bot.index.analyse(text)
+        if analysis.out_of_scope or analysis.content > _MAX_FOLLOW_UP_CONTENT:
             return None
-        last = self._bot.faq.entry(self.last)
+        last = bot.faq.entry(self.last)
+        named = [s for s in sorted(analysis.subjects) if bot.index.subject_weight[s] > 0]
         target: str | None = None
-        if analysis.subjects and not analysis.facets:  # "and potassium?"
-            if reply.kind == "answer" and len(analysis.words) > 4:
+        if named and not analysis.facets:  # "and potassium?", "what about calcium"
+            if analysis.unknown or (reply.kind == "answer" and analysis.content > 2):
                 return None
-            for subject in sorted(analysis.subjects):
-                target = self._bot.entry_for(subject, last.facet) or self._default_entry(subject)
-                if target:
-                    break
-        elif not analysis.subjects and (analysis.facets or _PRONOUNS & set(analysis.words)):
-            for facet in sorted(analysis.facets) or [last.facet]:
-                for subject in last.subjects:
-                    target = target or self._bot.entry_for(subject, facet)
+            target = next(
+                (t for s in named if (t := bot.entry_for(s, last.facet) or self._default_entry(s))),
+                None,
+            )
+        elif not named and (analysis.facets or _PRONOUNS & set(analysis.words)):
+            if len(analysis.unknown) > (1 if _PRONOUNS & set(analysis.words) else 0):
+                return None
+            subject = max(last.subjects, key=lambda s: bot.index.subject_weight[s])
+            retry = bot.ask(f"{text} {bot.faq.subjects[subject].label}")
+            if retry.kind == "answer" and retry.id and subject in bot.faq.entry(retry.id).subjects:
+                target = retry.id
+            else:
+                target = next((t for f in sorted(analysis.facets) if (t := bot.entry_for(subject, f))), None)
         if target is None or (reply.kind == "answer" and reply.id == target):
             return None
-        entry = self._bot.faq.entry(target)
+        entry = bot.faq.entry(target)
         return Reply("answer", entry.id, entry.answer, max(reply.confidence, 0.9))
 
     def _default_entry(self, subject: str) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .knowledge import FAQ, Entry
+from .knowledge import FAQ
 from .normalise import ConceptMapper, tokens
 from .redflags import RedFlags
 from .reply import Alternative, Reply
@@ -36,6 +36,7 @@ DEFAULT_CALIBRATION: dict[str, float] = {
     "facet_agrees": 0.0,
     "domain": 1.5,
     "oos_gap": -3.0,
+    "unknown_beside_subject": -1.0,
 }
 FEATURES = tuple(k for k in DEFAULT_CALIBRATION if k != "bias")
 
@@ -130,6 +131,7 @@ class Decider:
             "facet_agrees": float(self.entry_facets[best] in analysis.facets),
             "domain": float(any(w.startswith((SUBJECT, FACET, SYNONYM)) for w in analysis.words)),
             "oos_gap": float(scores.out_of_scope[row] - scores.word[row, order[0]]),
+            "unknown_beside_subject": float(_unknown_beside_subject(analysis)),
         }
 
     def confidence(self, features: dict[str, float]) -> float:
@@ -185,5 +187,11 @@ class Decider:
         return Reply("clarify", None, "\n".join(lines), conf, choices)
 
 
-def entry_by_id(faq: FAQ, entry_id: str) -> Entry:
-    return faq.entry(entry_id)
+def _unknown_beside_subject(analysis: Analysis) -> bool:
+    """An unknown word right next to a subject: a compound name such as "magnesium hydroxide"
+    or "calcium pyrophosphate arthritis" names something else than the subject itself."""
+    words, unknown = analysis.words, set(analysis.unknown)
+    return any(
+        w.startswith(SUBJECT) and unknown.intersection(words[max(0, i - 1) : i + 2])
+        for i, w in enumerate(words)
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 
@@ -21,10 +21,10 @@ from .yamlnodes import (
     Map,
     Node,
     Scalar,
-    Seq,
     Where,
     as_number,
     describe,
+    is_null,
     read_yaml,
     suggest,
 )
@@ -33,6 +33,7 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 _TOP_REQUIRED = ("version", "fallback", "subjects", "facets", "entries")
 _TOP_OPTIONAL = ("urgent", "smalltalk", "synonyms", "out_of_scope", "thresholds")
+_MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration")
 _ENTRY_REQUIRED = ("id", "subjects", "facet", "section", "question", "alternatives", "answer")
 
 # (owner, text, line): a phrase and where it came from, for the checks across the file.
@@ -111,7 +112,16 @@ class FAQ:
     urgent: Urgent | None
     smalltalk: tuple[SmallTalk, ...]
     thresholds: Thresholds = field(default_factory=Thresholds)
-    calibration: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    calibration: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in _MAPPINGS:  # read-only views, so a shared FAQ cannot be changed
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def __reduce__(self) -> tuple[type[FAQ], tuple[object, ...]]:
+        """Pickle with plain dicts (a mappingproxy cannot be pickled)."""
+        values = (getattr(self, f.name) for f in fields(self))
+        return FAQ, tuple(dict(v) if isinstance(v, Mapping) else v for v in values)
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with this id; raises KeyError if there is none."""
@@ -146,12 +156,11 @@ def load_faq(path: str | Path | None = None) -> FAQ:
     facets = _concepts(top, "facets", "facet", words)
     synonyms = _synonyms(top, words)
     oos_node = top.mapping("out_of_scope") or Map(top.line)
-    oos = Fields(oos_node, where.inside("out_of_scope"), (), ("facets", "examples"))
+    oos = Fields(oos_node, where.about("out_of_scope"), (), ("facets", "examples"))
     oos_facets = _concepts(oos, "facets", "out_of_scope facet", words)
     examples = oos.texts("examples", allow_empty=True)
     _check_unique(where, words, "word", key=lambda text: " ".join(tokens(clean(text))))
     entries, phrasings = _entries(top, subjects, facets)
-    _check_used(top, entries)
     phrasings += [("out_of_scope examples", text, line) for text, line in examples]
     _check_unique(where, phrasings, "phrasing", key=clean, repeats=True)
     thresholds, calibration = _thresholds(top)
@@ -159,15 +168,15 @@ def load_faq(path: str | Path | None = None) -> FAQ:
         path=str(path),
         fallback=fallback,
         entries=entries,
-        subjects=MappingProxyType(subjects),
-        facets=MappingProxyType(facets),
-        synonyms=MappingProxyType(synonyms),
-        out_of_scope_facets=MappingProxyType(oos_facets),
+        subjects=subjects,
+        facets=facets,
+        synonyms=synonyms,
+        out_of_scope_facets=oos_facets,
         out_of_scope_examples=tuple(text for text, _ in examples),
         urgent=_urgent(top),
         smalltalk=_smalltalk(top),
         thresholds=thresholds,
-        calibration=MappingProxyType(calibration),
+        calibration=calibration,
     )
 
 
@@ -183,26 +192,12 @@ def _check_version(root: Node, where: Where) -> None:
         raise where.error(node.line, f"unsupported version {describe(node)} (only 1 is supported)")
 
 
-def _items(fields: Fields, key: str) -> list[Node]:
-    """The items of a list of mappings; a required list must not be empty."""
-    pair = fields.get(key)
-    if pair is None:
-        return []
-    line, node = pair
-    if not isinstance(node, Seq):
-        message = f"'{key}' must be a list of mappings, not {describe(node)}"
-        raise fields.where.error(node.line, message)
-    if not node.items and key in fields.required:
-        raise fields.where.error(line, f"'{key}' is empty")
-    return node.items
-
-
-def _concepts(fields: Fields, key: str, kind: str, words: list[_Located]) -> dict[str, Concept]:
+def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dict[str, Concept]:
     """``{name: {label, words, default?}}`` as Concepts; adds their words to `words`.
 
     `default` is allowed for subjects and facets, true for at most one of each.
     """
-    node = fields.mapping(key)
+    node = parent.mapping(key)
     if node is None:
         return {}
     optional = () if kind.startswith("out_of_scope") else ("default",)
@@ -210,8 +205,7 @@ def _concepts(fields: Fields, key: str, kind: str, words: list[_Located]) -> dic
     default: tuple[str, int] | None = None
     for name, (name_line, spec) in node.pairs.items():
         owner = f"{kind} '{name}'"
-        keys = ("label", "words")
-        item = Fields(spec, fields.where.inside(owner), keys, optional, line=name_line)
+        item = Fields(spec, parent.where.about(owner), ("label", "words"), optional, name_line)
         found = item.texts("words", allow_empty=True)
         words.extend((owner, text, line) for text, line in found)
         label, default_flag = item.text("label"), item.flag("default")
@@ -220,7 +214,7 @@ def _concepts(fields: Fields, key: str, kind: str, words: list[_Located]) -> dic
             line = item.node.pairs["default"][0]
             if default is not None:
                 both = f"{kind}s '{default[0]}' (line {default[1]}) and '{name}'"
-                raise fields.where.error(line, f"{both} both have default: true; only one may")
+                raise parent.where.error(line, f"{both} both have default: true; only one may")
             default = (name, line)
         concepts[name] = concept
     return concepts
@@ -231,7 +225,7 @@ def _synonyms(top: Fields, words: list[_Located]) -> dict[str, tuple[str, ...]]:
     node = top.mapping("synonyms")
     if node is None:
         return {}
-    groups = Fields(node, top.where.inside("synonyms"), None)
+    groups = Fields(node, top.where.about("synonyms"), None)
     synonyms: dict[str, tuple[str, ...]] = {}
     for name, (line, _) in node.pairs.items():
         found = groups.texts(name)
@@ -245,14 +239,17 @@ def _synonyms(top: Fields, words: list[_Located]) -> dict[str, tuple[str, ...]]:
 def _entries(
     top: Fields, subjects: Mapping[str, Concept], facets: Mapping[str, Concept]
 ) -> tuple[tuple[Entry, ...], list[_Located]]:
-    """Every entry, checked against the declared subjects and facets, and all phrasings."""
+    """Every entry, checked against the declared subjects and facets, and all phrasings.
+
+    Also checks that `related` names existing entries and every subject has an entry.
+    """
     entries: list[Entry] = []
     first_line: dict[str, int] = {}
     phrasings: list[_Located] = []
     related: list[tuple[Where, str, str, int]] = []
-    for number, node in enumerate(_items(top, "entries"), 1):
-        item = Fields(node, top.where.inside(f"entry {number}"), _ENTRY_REQUIRED, ("related",))
-        entry_id = _read_id(item, "entry", first_line)
+    for number, node in enumerate(top.items("entries"), 1):
+        item = Fields(node, _name(top.where, node, "entry", number), _ENTRY_REQUIRED, ("related",))
+        entry_id = _read_id(item, first_line)
         entry_subjects = _subjects(item, subjects)
         facet, facet_line = item.text_at("facet")
         _check_declared(item, facet, facets, "facet", facet_line)
@@ -281,11 +278,23 @@ def _entries(
             raise entry_where.error(line, f"'related' names unknown entry '{other}'{hint}")
         if other == entry_id:
             raise entry_where.error(line, "'related' names the entry itself")
+    used = {name for entry in entries for name in entry.subjects}
+    for name, (line, _) in (top.mapping("subjects") or Map(0)).pairs.items():
+        if name not in used:
+            raise top.where.error(line, f"subject '{name}' has no entry")
     return tuple(entries), phrasings
 
 
-def _read_id(item: Fields, kind: str, first_line: dict[str, int]) -> str:
-    """A well-formed id not seen before; records it and names `item` after it."""
+def _name(where: Where, node: Node, kind: str, number: int) -> Where:
+    """Errors about an item name it by its id if it has one, else by its number."""
+    pair = node.pairs.get("id") if isinstance(node, Map) else None
+    if pair and isinstance(pair[1], Scalar) and not is_null(pair[1]) and pair[1].text.strip():
+        return where.about(f"{kind} '{pair[1].text.strip()}'")
+    return where.about(f"{kind} {number}")
+
+
+def _read_id(item: Fields, first_line: dict[str, int]) -> str:
+    """A well-formed id not seen before; records its line in `first_line`."""
     item_id = item.text("id")
     if not ID_PATTERN.fullmatch(item_id):
         message = f"id '{item_id}' must be lowercase letters and digits joined by dashes"
@@ -294,7 +303,6 @@ def _read_id(item: Fields, kind: str, first_line: dict[str, int]) -> str:
         message = f"duplicate id '{item_id}' (first at line {first_line[item_id]})"
         raise item.where.error(item.line, message)
     first_line[item_id] = item.line
-    item.where = item.where.inside(f"{kind} '{item_id}'")
     return item_id
 
 
@@ -315,15 +323,6 @@ def _check_declared(
     if name not in known:
         message = f"{kind} '{name}' is not declared under '{kind}s'{suggest(name, known)}"
         raise item.where.error(line, message)
-
-
-def _check_used(top: Fields, entries: Iterable[Entry]) -> None:
-    """Every declared subject is the subject of some entry."""
-    used = {name for entry in entries for name in entry.subjects}
-    declared = top.mapping("subjects")
-    for name, (line, _) in (declared.pairs if declared else {}).items():
-        if name not in used:
-            raise top.where.error(line, f"subject '{name}' has no entry")
 
 
 def _check_unique(
@@ -359,7 +358,7 @@ def _urgent(top: Fields) -> Urgent | None:
     node = top.mapping("urgent")
     if node is None:
         return None
-    item = Fields(node, top.where.inside("urgent"), ("message", "red_flags"), ("negations",))
+    item = Fields(node, top.where.about("urgent"), ("message", "red_flags"), ("negations",))
     flags = item.texts("red_flags")
     negations = item.texts("negations", allow_empty=True)
     located = [("'red_flags'", t, n) for t, n in flags]
@@ -377,9 +376,10 @@ def _smalltalk(top: Fields) -> tuple[SmallTalk, ...]:
     intents: list[SmallTalk] = []
     patterns: list[_Located] = []
     first_line: dict[str, int] = {}
-    for number, node in enumerate(_items(top, "smalltalk"), 1):
-        item = Fields(node, top.where.inside(f"smalltalk {number}"), ("id", "patterns", "reply"))
-        intent_id = _read_id(item, "smalltalk", first_line)
+    for number, node in enumerate(top.items("smalltalk"), 1):
+        where = _name(top.where, node, "smalltalk", number)
+        item = Fields(node, where, ("id", "patterns", "reply"))
+        intent_id = _read_id(item, first_line)
         found = item.texts("patterns")
         patterns.extend((f"smalltalk '{intent_id}'", text, line) for text, line in found)
         intents.append(SmallTalk(intent_id, tuple(t for t, _ in found), item.text("reply")))
@@ -395,7 +395,7 @@ def _thresholds(top: Fields) -> tuple[Thresholds, dict[str, float]]:
     node = top.mapping("thresholds")
     if node is None:
         return Thresholds(), {}
-    where = top.where.inside("thresholds")
+    where = top.where.about("thresholds")
     item = Fields(node, where, (), ("answer", "clarify", "margin", "calibration"))
     defaults = Thresholds()
     thresholds = Thresholds(
@@ -410,5 +410,5 @@ def _thresholds(top: Fields) -> tuple[Thresholds, dict[str, float]]:
     weights_node = item.mapping("calibration")
     if weights_node is None:
         return thresholds, {}
-    weights = Fields(weights_node, where.inside("thresholds: calibration"), None)
+    weights = Fields(weights_node, where.about("thresholds: calibration"), None)
     return thresholds, {name: weights.number(name, 0.0) for name in weights_node.pairs}

@@ -46,7 +46,10 @@ class RedFlags:
     def urgent(self, text: str) -> bool:
         """True when `text` (cleaned) names a red flag that is not directly negated."""
         words = tokens(text)
+        present = {*words, *(w[:-1] for w in words if len(w) > _PREFIX)}
         for flag in self.flags:
+            if not present.issuperset(flag):
+                continue
             for start in self._find(flag, words):
                 before = words[max(0, start - _NEGATION_REACH) : start]
                 if not self.negations.intersection(before):

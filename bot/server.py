@@ -317,8 +317,9 @@ def _is_loopback(host: str) -> bool:
 def run_cli(args: argparse.Namespace) -> int:
     """`faqbot serve`: load the FAQ, then serve until Ctrl-C. Raises FAQBotError on bad setup."""
     if _MISSING is not None:
-        raise FAQBotError(f"faqbot serve needs the server extra (missing: {_MISSING.name}): "
-                          "pip install 'faqbot[server]'")
+        missing = (_MISSING.name or "starlette or uvicorn").split(".")[0]
+        raise FAQBotError(f"the HTTP server needs the faqbot[server] extra ({missing} is not "
+                          "installed): pip install 'faqbot[server]'")
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
     if not 0 <= args.port <= 65535:

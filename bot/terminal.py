@@ -72,11 +72,12 @@ def layout(paras: Iterable[Para], width: int) -> FormattedText:
     width = max(width - 1, 20)  # the last column would make some terminals wrap early
     out: list[tuple[str, str]] = []
     for para in paras:
-        lead = printable(para.lead)
+        lead, text = printable(para.lead), printable(para.text)
         indent = " " * (len(lead) if para.indent is None else para.indent)
-        text = printable(para.text)
-        lines = textwrap.wrap(text, max(width, len(lead) + 20, len(indent) + 20),
-                              initial_indent=lead, subsequent_indent=indent,
+        if text and max(len(lead), len(indent)) > width // 2:  # narrow: the lead on its own line
+            out += [(para.lead_style, lead.rstrip()), ("", "\n")]
+            lead = indent = " " * 5
+        lines = textwrap.wrap(text, width, initial_indent=lead, subsequent_indent=indent,
                               break_on_hyphens=False) or [lead]
         out += [(para.lead_style, lead), (para.style, lines[0][len(lead):]), ("", "\n")]
         for line in lines[1:]:

@@ -28,12 +28,14 @@ from .errors import FAQFormatError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 50
+MAX_NODES = 200_000  # a large FAQ has a few thousand; this bounds memory for hostile files
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null")}
 _RESOLVER = yaml.resolver.Resolver()
 _INF = math.inf
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # stateless for the scalars we build
+_BOOLS: dict[str, bool] = yaml.constructor.SafeConstructor.bool_values
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +137,13 @@ def _compose(text: str, path: Path) -> Node | None:
     """Build nodes from parser events without recursion; see the module docstring."""
     root: Node | None = None
     stack: list[Seq | Map] = []
-    documents = 0
+    documents = nodes = 0
     for event in yaml.parse(text, Loader=_LOADER):
         line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise FAQFormatError(path, line, f"more than {MAX_NODES} values in one file")
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
@@ -208,8 +214,9 @@ def describe(node: Node) -> str:
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for a near miss, else an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    by_folded = {choice.casefold(): choice for choice in choices}
+    close = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return f" (did you mean '{by_folded[close[0]]}'?)" if close else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +230,7 @@ class Where:
         """A `FAQFormatError` prefixed with what is being read (e.g. ``entry 'x': ``)."""
         return FAQFormatError(self.path, line, f"{self.what}: {message}" if self.what else message)
 
-    def inside(self, what: str) -> Where:
+    def about(self, what: str) -> Where:
         """The same file, about a nested part."""
         return Where(self.path, what)
 
@@ -297,6 +304,19 @@ class Fields:
             out.append((item.text.strip(), item.line))
         return out
 
+    def items(self, key: str) -> list[Node]:
+        """The items of a list (of mappings); ``[]`` if absent; a required one not empty."""
+        pair = self.get(key)
+        if pair is None:
+            return []
+        line, node = pair
+        if not isinstance(node, Seq):
+            message = f"'{key}' must be a list of mappings, not {describe(node)}"
+            raise self.where.error(node.line, message)
+        if not node.items and key in self.required:
+            raise self.where.error(line, f"'{key}' is empty")
+        return node.items
+
     def number(self, key: str, default: float, low: float = -_INF, high: float = _INF) -> float:
         """A finite number in ``[low, high]``; `default` if absent."""
         pair = self.get(key)
@@ -316,10 +336,11 @@ class Fields:
         if pair is None:
             return False
         node = pair[1]
-        if not isinstance(node, Scalar) or node.tag != _CORE + "bool":
+        value = _BOOLS.get(node.text.lower()) if isinstance(node, Scalar) else None
+        if value is None or not isinstance(node, Scalar) or node.tag != _CORE + "bool":
             message = f"'{key}' must be true or false, not {describe(node)}"
             raise self.where.error(node.line, message)
-        return bool(_CONSTRUCTOR.construct_yaml_bool(yaml.ScalarNode(node.tag, node.text)))
+        return value
 
     def mapping(self, key: str) -> Map | None:
         """A nested mapping; None if an optional one is absent or empty."""
@@ -344,6 +365,6 @@ def as_number(node: Node) -> float | None:
             value = float(_CONSTRUCTOR.construct_yaml_int(scalar))
         else:
             value = float(_CONSTRUCTOR.construct_yaml_float(scalar))
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, IndexError):  # e.g. !!int "" or !!float abc
         return None
     return value if math.isfinite(value) else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -139,7 +140,7 @@ def expect_mutation_error(
     of `first` (looked for from the top).
     """
     text = mutate(old, new)
-    line = line_of(text, at, text.index(new))
+    line = line_of(text, at, MINIMAL.index(old))
     if first:
         phrase = phrase.replace("{first}", str(line_of(text, first)))
     return expect_error(write(tmp_path, text), line, phrase)
@@ -192,6 +193,21 @@ def test_loaded_faq_cannot_be_changed(tmp_path: Path) -> None:
         faq.subjects["calcium"] = faq.subjects["magnesium"]  # type: ignore[index]
     with pytest.raises(TypeError):
         faq.calibration["bias"] = 0.0  # type: ignore[index]
+
+
+def test_loaded_faq_pickles(tmp_path: Path) -> None:
+    faq = load_faq(write(tmp_path, MINIMAL))
+    copy = pickle.loads(pickle.dumps(faq))
+    assert copy == faq
+    with pytest.raises(TypeError):
+        copy.synonyms["calf"] = ()  # type: ignore[index]
+
+
+def test_byte_order_mark_and_windows_line_ends_are_fine(tmp_path: Path) -> None:
+    data = ("\ufeff" + MINIMAL).replace("\n", "\r\n").encode("utf-8")
+    assert load_faq(write(tmp_path, data)).entries[1].line == line_of(MINIMAL, "- id: potassium")
+    broken = data.replace(b"    answer: It", b"    anwser: It")
+    expect_error(write(tmp_path, broken), line_of(MINIMAL, "answer: It"), "unknown key 'anwser'")
 
 
 def test_optional_sections_may_be_left_out(tmp_path: Path) -> None:
@@ -314,7 +330,8 @@ def test_missing_required_top_level_key(tmp_path: Path, key: str) -> None:
         ("    answer: It carries nerve signals.", "    answer:", "'answer' is empty"),
         ("    answer: It carries nerve signals.", '    answer: ""', "'answer' is empty"),
         ("    section: Potassium", "    section: ~", "entry 'potassium-role': 'section' is empty"),
-        ("      - why does potassium matter for muscles", "      []", "'alternatives' is empty"),
+        ("    alternatives:\n      - why does potassium matter for muscles", "    alternatives: []",
+         "'alternatives' is empty"),
         ("    subjects: [potassium]", "    subjects: []", "'subjects' is empty"),
         ("  red_flags: [chest pain]", "  red_flags:", "urgent: 'red_flags' is empty"),
         ("    label: doses", "    label:", "out_of_scope facet 'dose': 'label' is empty"),
@@ -323,9 +340,6 @@ def test_missing_required_top_level_key(tmp_path: Path, key: str) -> None:
 )
 def test_empty_required_value(tmp_path: Path, old: str, new: str, phrase: str) -> None:
     at = new.strip().split(":")[0]
-    if new.strip() == "[]":
-        new, at = new.replace("      []", ""), "alternatives:"
-        old, new = "    alternatives:\n" + old, "    alternatives: []"
     expect_mutation_error(tmp_path, old, new, at, phrase)
 
 
@@ -351,7 +365,8 @@ def test_top_level_value(tmp_path: Path, key: str, value: str, phrase: str) -> N
 def test_missing_required_entry_key(tmp_path: Path) -> None:
     text = mutate("    section: Magnesium\n", "")
     line = line_of(text, "- id: magnesium-foods")
-    expect_error(write(tmp_path, text), line, "entry 'magnesium-foods': missing required key 'section'")
+    phrase = "entry 'magnesium-foods': missing required key 'section'"
+    expect_error(write(tmp_path, text), line, phrase)
 
 
 def test_missing_entry_id_names_the_entry_by_number(tmp_path: Path) -> None:
@@ -365,17 +380,20 @@ def test_missing_entry_id_names_the_entry_by_number(tmp_path: Path) -> None:
     [
         ("    alternatives:\n      - what should i eat for magnesium\n      - magnesium foods\n",
          "    alternatives: magnesium foods\n", "alternatives:",
-         "entry 'magnesium-foods': 'alternatives' must be a list of strings, not 'magnesium foods'"),
+         "entry 'magnesium-foods': 'alternatives' must be a list of strings, "
+         "not 'magnesium foods'"),
         ("      - magnesium foods", "      - {magnesium: foods}", "{",
          "entry 'magnesium-foods': 'alternatives' must be a list of strings; item 2 is a mapping"),
         ("      - magnesium foods", "      - [magnesium, foods]", "[",
          "'alternatives' must be a list of strings; item 2 is a list"),
-        ("      - magnesium foods", "      -", "-", "'alternatives' must be a list of strings; item 2 is empty"),
+        ("      - magnesium foods", "      -", "-",
+         "'alternatives' must be a list of strings; item 2 is empty"),
         ("      - magnesium foods", "      - ''", "-", "item 2 is empty"),
         ("    question: How does low potassium cause twitching?",
          "    question: [How does low potassium cause twitching?]", "question",
          "entry 'potassium-role': 'question' must be a string, not a list"),
-        ("    facet: role", "    facet: {role: 1}", "facet", "'facet' must be a string, not a mapping"),
+        ("    facet: role", "    facet: {role: 1}", "facet",
+         "'facet' must be a string, not a mapping"),
         ("    related: [potassium-role]", "    related: potassium-role", "related",
          "'related' must be a list of strings, not 'potassium-role'"),
         ("  - id: greeting\n    patterns: [hi, hello]\n    reply: Hello!", "  - hello", "hello",
@@ -400,6 +418,9 @@ def test_missing_entry_id_names_the_entry_by_number(tmp_path: Path) -> None:
         ("    bias: -1.5", "    bias: big", "bias",
          "thresholds: calibration: 'bias' must be a number, not 'big'"),
         ("    bias: -1.5", "    bias: .inf", "bias", "'bias' must be a number"),
+        ("    bias: -1.5", '    bias: !!int ""', "bias", "'bias' must be a number, not empty"),
+        ("    bias: -1.5", "    bias: !!float abc", "bias", "'bias' must be a number, not 'abc'"),
+        ("    default: true", "    default: !!bool maybe", "default", "must be true or false"),
         ("  calibration:\n    bias: -1.5\n    top: 4\n", "  calibration: [1, 2]\n", "calibration",
          "thresholds: 'calibration' must be a mapping, not a list"),
     ],
@@ -413,10 +434,13 @@ def test_wrong_type(tmp_path: Path, old: str, new: str, at: str, phrase: str) ->
     [
         ("    answer: It carries", "    anwser: It carries",
          "entry 'potassium-role': unknown key 'anwser' (did you mean 'answer'?)"),
+        ("  - id: potassium-role\n", "  - ID: potassium-role\n",
+         "entry 2: unknown key 'ID' (did you mean 'id'?)"),
         ("synonyms:", "synonym:", "unknown key 'synonym' (did you mean 'synonyms'?)"),
         ("    label: potassium", "    lable: potassium",
          "subject 'potassium': unknown key 'lable' (did you mean 'label'?)"),
-        ("  margin: 0.1", "  margn: 0.1", "thresholds: unknown key 'margn' (did you mean 'margin'?)"),
+        ("  margin: 0.1", "  margn: 0.1",
+         "thresholds: unknown key 'margn' (did you mean 'margin'?)"),
         ("  negations: [no, not]", "  negation: [no, not]", "urgent: unknown key 'negation'"),
         ("    reply: Hello!", "    replies: Hello!", "smalltalk 'greeting': unknown key 'replies'"),
         ("  examples:", "  example:", "out_of_scope: unknown key 'example'"),
@@ -445,30 +469,31 @@ def test_version_is_checked_before_anything_else(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "first"),
+    ("old", "new", "key", "at", "first"),
     [
-        ("version: 1\n", "version: 1\nversion: 1\n", "version"),
-        ("    facet: role\n", "    facet: role\n    facet: foods\n", "    facet: role"),
-        ("  potassium:\n", "  magnesium:\n", "  magnesium:"),
-        ("    top: 4", "    bias: 4", "bias"),
-        ("  red_flags: [chest pain]", "  red_flags: [chest pain]\n  red_flags: []", "red_flags"),
-        ("    reply: Hello!", "    reply: Hello!\n    reply: Hi!", "reply"),
-        ("  calf: [calves, lower leg]", "  calf: [calves]\n  'calf': [lower leg]", "calf"),
+        ("version: 1\n", "version: 1\nversion:  1\n", "version", "version:  1", "version: 1"),
+        ("    facet: role\n", "    facet: role\n    facet: foods\n", "facet", "facet: foods",
+         "facet: role"),
+        ("  potassium:\n", "  magnesium:\n", "magnesium", "magnesium:", "magnesium:"),
+        ("    top: 4", "    bias: 4", "bias", "bias: 4", "bias"),
+        ("  red_flags: [chest pain]", "  red_flags: [chest pain]\n  red_flags: []", "red_flags",
+         "red_flags: []", "red_flags"),
+        ("    reply: Hello!", "    reply: Hello!\n    reply: Hi!", "reply", "reply: Hi!", "reply"),
+        ("  calf: [calves, lower leg]", "  calf: [calves]\n  'calf': [lower leg]", "calf",
+         "'calf'", "calf"),
     ],
 )
-def test_duplicate_yaml_key(tmp_path: Path, old: str, new: str, first: str) -> None:
-    key = first.strip()
-    at = new.splitlines()[-1].strip()
-    phrase = f"duplicate key '{key.strip(chr(39))}' (first at line {{first}})"
-    if key == "magnesium:":
-        phrase = "duplicate key 'magnesium' (first at line {first})"
+def test_duplicate_yaml_key(
+    tmp_path: Path, old: str, new: str, key: str, at: str, first: str
+) -> None:
+    phrase = f"duplicate key '{key}' (first at line {{first}})"
     expect_mutation_error(tmp_path, old, new, at, phrase, first=first)
 
 
 def test_duplicate_entry_id(tmp_path: Path) -> None:
     expect_mutation_error(
         tmp_path, "  - id: potassium-role", "  - id: magnesium-foods", "- id",
-        "entry 2: duplicate id 'magnesium-foods' (first at line {first})",
+        "entry 'magnesium-foods': duplicate id 'magnesium-foods' (first at line {first})",
         first="- id: magnesium-foods",
     )
 
@@ -479,14 +504,18 @@ def test_duplicate_entry_id(tmp_path: Path) -> None:
 def test_malformed_id(tmp_path: Path, bad_id: str) -> None:
     expect_mutation_error(
         tmp_path, "  - id: potassium-role", f"  - id: {bad_id}", "- id",
-        f"entry 2: id '{bad_id}' must be lowercase letters and digits joined by dashes",
+        f"entry '{bad_id}': id '{bad_id}' must be lowercase letters and digits joined by dashes",
     )
 
 
 def test_duplicate_smalltalk_id(tmp_path: Path) -> None:
     expect_mutation_error(
-        tmp_path, "    reply: Hello!\n", "    reply: Hello!\n  - id: greeting\n    patterns: [hey]\n    reply: Hey!\n",
-        "- id", "smalltalk 2: duplicate id 'greeting' (first at line {first})", first="- id: greeting",
+        tmp_path,
+        "    reply: Hello!\n",
+        "    reply: Hello!\n  - id: greeting\n    patterns: [hey]\n    reply: Hey!\n",
+        "- id",
+        "smalltalk 'greeting': duplicate id 'greeting' (first at line {first})",
+        first="- id: greeting",
     )
 
 
@@ -497,7 +526,8 @@ def test_duplicate_smalltalk_id(tmp_path: Path) -> None:
         ("      - why does potassium matter for muscles", "      - Magnesium   FOODS!",
          "entry 'potassium-role': phrasing 'Magnesium   FOODS!' is also under entry "
          "'magnesium-foods' (line {first})", "- magnesium foods"),
-        ("      - why does potassium matter for muscles", "      - which foods are rich in magnesium",
+        ("      - why does potassium matter for muscles",
+         "      - which foods are rich in magnesium",
          "is also under entry 'magnesium-foods' (line {first})", "question: Which foods"),
         ("    question: How does low potassium cause twitching?",
          "    question: what should I eat for magnesium?",
@@ -508,7 +538,8 @@ def test_duplicate_smalltalk_id(tmp_path: Path) -> None:
          "entry 'magnesium-foods': phrasing 'which foods are RICH in magnesium' is repeated "
          "(first at line {first})", "question: Which foods"),
         ("      - why does potassium matter for muscles",
-         "      - why does potassium matter for muscles\n      - Why does potassium matter for muscles?",
+         "      - why does potassium matter for muscles\n"
+         "      - Why does potassium matter for muscles?",
          "is repeated (first at line {first})", "- why does potassium"),
         ("      - magnesium foods", "      - '?!'", "phrasing '?!' has no letters or digits", ""),
     ],
@@ -541,7 +572,8 @@ def test_out_of_scope_example_that_is_an_entry_phrasing(tmp_path: Path) -> None:
         ("    subjects: [magnesium]", "    subjects: [magnesium, magnesium]", "subjects",
          "entry 'magnesium-foods': subject 'magnesium' is listed twice"),
         ("    facet: role", "    facet: roles", "facet",
-         "entry 'potassium-role': facet 'roles' is not declared under 'facets' (did you mean 'role'?)"),
+         "entry 'potassium-role': facet 'roles' is not declared under 'facets' "
+         "(did you mean 'role'?)"),
         ("  potassium:\n", "  calcium:\n    label: calcium\n    words: [calcium]\n  potassium:\n",
          "calcium:", "subject 'calcium' has no entry"),
     ],
@@ -595,15 +627,12 @@ def test_word_forms_within_one_concept_are_fine(tmp_path: Path) -> None:
 
 
 def test_two_default_facets(tmp_path: Path) -> None:
-    expect_mutation_error(
-        tmp_path, "    words: []\n    default: true", "    words: []\n    default: on", "default",
-        "facets 'foods' (line {first}) and 'role' both have default: true; only one may",
-        first="default: yes",
-    ) if False else None
     text = mutate("    words: [food, eat]", "    words: [food, eat]\n    default: yes")
+    first = line_of(text, "default: yes")
     expect_error(
-        write(tmp_path, text), line_of(text, "default: true"),
-        f"facets 'foods' (line {line_of(text, 'default: yes')}) and 'role' both have default: true",
+        write(tmp_path, text),
+        line_of(text, "default: true"),
+        f"facets 'foods' (line {first}) and 'role' both have default: true; only one may",
     )
 
 
@@ -641,7 +670,8 @@ def test_out_of_scope_malformed(tmp_path: Path, old: str, new: str, at: str, phr
         ("!!binary aGVsbG8=", "'tag:yaml.org,2002:binary'"),
         ("!!set {a, b}", "'tag:yaml.org,2002:set'"),
         ("!!timestamp 2024-01-01", "'tag:yaml.org,2002:timestamp'"),
-        ("!!map {a: b}", "'tag:yaml.org,2002:map'"),
+        ("!!seq {a: b}", "'tag:yaml.org,2002:seq'"),
+        ("!!str [a, b]", "'tag:yaml.org,2002:str'"),
         ("! hello", "'!'"),
     ],
 )
@@ -684,7 +714,7 @@ def test_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
     ("old", "new", "at"),
     [
         ("    section: Potassium", "    section: *nowhere", "section"),
-        ("  potassium:\n    label: potassium", "  potassium: &p\n    label: potassium", "potassium"),
+        ("  potassium:\n", "  potassium: &p\n", "potassium"),
         ("    words: [potassium]", "    words: [potassium]\n    <<: *base", "<<"),
     ],
 )
@@ -721,13 +751,20 @@ def test_deep_nesting_is_refused(
     started = time.perf_counter()
     with pytest.raises(FAQFormatError) as info:
         load_faq(write(tmp_path, text))
-    assert info.value.line is not None and info.value.line >= line_of(text, "    answer: [")
-    assert "nesting deeper than" in info.value.message
+    assert info.value.line is not None and info.value.line >= line_of(text, "    answer: ")
+    # our own limit, or libyaml's ("exceeded maximum nesting depth") when it sees it first
+    assert "nesting" in info.value.message
     assert time.perf_counter() - started < 5
+
+
+def test_too_many_values(tmp_path: Path) -> None:
+    many = ", ".join(["x"] * (yamlnodes.MAX_NODES + 1))
+    text = mutate("    answer: It carries nerve signals.", f"    answer: [{many}]")
+    expect_error(write(tmp_path, text), line_of(text, "answer: ["), "more than 200000 values")
 
 
 def test_non_text_mapping_key(tmp_path: Path) -> None:
     expect_mutation_error(
         tmp_path, "  calf: [calves, lower leg]", "  ? [calf, calves]\n  : [lower leg]", "?",
-        "synonyms" if False else "a mapping key must be plain",
+        "a mapping key must be plain",
     )

@@ -1,0 +1,251 @@
+"""Answer a partition of rows: the one function behind `faqbot batch`, Dask and Spark.
+
+`answer_partition(rows, faq=...)` takes text lines, JSON lines, records or a pandas
+DataFrame and returns one output row per input row, in order: the input's own fields plus
+`kind`, `id`, `confidence`, `answer` and `error`. A row that cannot be asked (empty, not
+UTF-8, broken JSON, too long) gets an `error` and empty answer fields; nothing raises and
+no row is dropped. The bot is built once per process and FAQ file, then reused.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, NamedTuple, overload
+
+from .core import CHUNK, FAQBot
+
+OUTPUT_KEYS = ("kind", "id", "confidence", "answer", "error")
+OUTPUT_KEYS_SET = frozenset(OUTPUT_KEYS)
+MAX_LINE_BYTES = 65_536  # longer lines are error rows: no question is that long
+LineFormat = Literal["txt", "jsonl"]
+
+
+class Row(NamedTuple):
+    """One input row: the fields kept in the output, the question to ask, or why not."""
+
+    fields: dict[str, Any]
+    question: str | None
+    error: str | None = None
+
+
+def error_row(fields: dict[str, Any], message: str) -> Row:
+    """A row that is not asked; `message` ends up in its `error` field."""
+    return Row(fields, None, message)
+
+
+def too_long(size: int) -> str:
+    return f"line too long: {size} bytes (limit {MAX_LINE_BYTES})"
+
+
+def bad_utf8(exc: UnicodeDecodeError) -> str:
+    return f"invalid UTF-8: byte 0x{exc.object[exc.start]:02x} at position {exc.start}"
+
+
+def row_from_record(record: Mapping[str, Any], field: str = "question") -> Row:
+    """A row from a record (a JSON object, a CSV row, a DataFrame row); the question is `field`."""
+    fields = dict(record)
+    question = fields.get(field)
+    if field not in fields:
+        return error_row(fields, f"no {field!r} field")
+    if not isinstance(question, str):
+        return error_row(fields, f"{field!r} is not text (it is {_json_type(question)})")
+    if not question.strip():
+        return error_row(fields, "empty question")
+    return Row(fields, question)
+
+
+def row_from_text(line: str) -> Row:
+    """A row from one line of a .txt file; the line, minus its line ending, is the question."""
+    line = line.rstrip("\r\n") if line.endswith("\n") else line
+    if not line.strip():
+        return error_row({"question": line}, "empty line")
+    return Row({"question": line}, line)
+
+
+def row_from_json(line: str, field: str = "question") -> Row:
+    """A row from one line of a .jsonl file: an object whose `field` is the question."""
+    if not line.strip():
+        return error_row({}, "empty line")
+    try:
+        value = json.loads(line, parse_constant=_reject_constant)
+    except ValueError as exc:
+        where = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        return error_row({}, f"invalid JSON: {message}{where}")
+    if not isinstance(value, dict):
+        return error_row({}, f"not a JSON object (it is {_json_type(value)})")
+    return row_from_record(value, field)
+
+
+def row_from_bytes(line: bytes, format: LineFormat = "txt", field: str = "question") -> Row:
+    """A row from one undecoded line; invalid UTF-8 or an over-long line is an error row."""
+    body = line.rstrip(b"\r\n") if line.endswith(b"\n") else line
+    if len(body) > MAX_LINE_BYTES:
+        return error_row({"question": None} if format == "txt" else {}, too_long(len(body)))
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if format == "jsonl":
+            return error_row({}, bad_utf8(exc))
+        return error_row({"question": body.decode("utf-8", "replace")}, bad_utf8(exc))
+    return row_from_text(text) if format == "txt" else row_from_json(text, field)
+
+
+def row_from_line(line: str, format: LineFormat = "txt", field: str = "question") -> Row:
+    """A row from a decoded line, checked like `row_from_bytes`.
+
+    Lone surrogates (text read with errors="surrogateescape") count as invalid UTF-8.
+    """
+    if line.isascii() and len(line) <= MAX_LINE_BYTES:
+        return row_from_text(line) if format == "txt" else row_from_json(line, field)
+    return row_from_bytes(line.encode("utf-8", "surrogateescape"), format, field)
+
+
+def answer_rows(bot: FAQBot | None, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """Output rows for `rows`, in order, asking the bot every askable question at once.
+
+    `bot` may be None when every row is an error row. Never raises for a bad row.
+    """
+    questions = [row.question for row in rows if row.question is not None]
+    if questions and bot is None:
+        raise ValueError("answer_rows needs a bot: some rows have questions")
+    replies = iter(bot.ask_many(questions) if questions and bot is not None else ())
+    out: list[dict[str, Any]] = []
+    for fields, question, error in rows:
+        if OUTPUT_KEYS_SET.isdisjoint(fields):
+            result = fields.copy()
+        else:  # the input's own kind/id/... columns are replaced by ours
+            result = {k: v for k, v in fields.items() if k not in OUTPUT_KEYS_SET}
+        if question is None:
+            result.update(kind=None, id=None, confidence=None, answer=None, error=error)
+        else:
+            reply = next(replies)
+            result.update(kind=reply.kind, id=reply.id, confidence=round(reply.confidence, 4),
+                          answer=reply.text, error=None)
+        out.append(result)
+    return out
+
+
+def output_columns(input_columns: Iterable[str]) -> list[str]:
+    """The columns of the output: the input's own (except ours), then `OUTPUT_KEYS`."""
+    return [c for c in input_columns if c not in OUTPUT_KEYS_SET] + list(OUTPUT_KEYS)
+
+
+# -- one bot per process and FAQ file ---------------------------------------------------------
+
+_BOTS: dict[tuple[str, int, int], FAQBot] = {}
+_BOTS_LOCK = threading.Lock()
+_MAX_BOTS = 4
+
+
+def bot_for(faq: str | Path | None = None) -> FAQBot:
+    """The bot for a FAQ file (the bundled one by default), built once per process.
+
+    Rebuilt when the file changes. Raises `FAQFormatError` when the file is missing or invalid.
+    """
+    from .knowledge import bundled_faq_path
+
+    path = Path(faq if faq is not None else bundled_faq_path()).resolve()
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = (str(path), 0, 0)  # from_yaml reports it
+    with _BOTS_LOCK:  # Dask and Spark may run partitions on several threads
+        bot = _BOTS.get(key)
+        if bot is None:
+            bot = FAQBot.from_yaml(path)
+            if len(_BOTS) >= _MAX_BOTS:
+                del _BOTS[next(iter(_BOTS))]
+            _BOTS[key] = bot
+    return bot
+
+
+# -- the partition function -------------------------------------------------------------------
+
+@overload
+def answer_partition(
+    rows: Iterable[Any], *, faq: str | Path | None = None, field: str = "question",
+    format: LineFormat = "txt",
+) -> Iterator[dict[str, Any]]: ...
+@overload
+def answer_partition(
+    rows: Any, *, faq: str | Path | None = None, field: str = "question",
+    format: LineFormat = "txt",
+) -> Any: ...
+def answer_partition(rows: Any, *, faq: str | Path | None = None,
+                     field: str = "question", format: LineFormat = "txt") -> Any:
+    """Answer one partition of rows; the same output rows `faqbot batch` writes.
+
+    `rows` is a pandas DataFrame (returns a DataFrame with the same index: Dask's
+    `map_partitions`, Spark's `mapInPandas`), or an iterable (returns an iterator of dicts:
+    Dask bag `map_partitions`, Spark `mapPartitions`) of
+      str or bytes: a line of a .txt file, or of a .jsonl file when `format="jsonl"`;
+      a mapping, or a Spark Row: a record whose `field` is the question.
+    `faq` is the FAQ file (default: the bundled one), loaded once per process.
+    Never raises for bad rows; raises `FAQFormatError` when the FAQ cannot be loaded.
+    """
+    if hasattr(rows, "to_dict") and hasattr(rows, "columns"):
+        return _answer_frame(rows, faq, field)
+    return _answer_iterable(rows, faq, field, format)
+
+
+def _to_row(item: Any, field: str, format: LineFormat) -> Row:
+    if isinstance(item, str):
+        return row_from_line(item, format, field)
+    if isinstance(item, (bytes, bytearray)):
+        return row_from_bytes(bytes(item), format, field)
+    if isinstance(item, Mapping):
+        return row_from_record(item, field)
+    if hasattr(item, "asDict"):  # pyspark.sql.Row
+        return row_from_record(item.asDict(), field)
+    return error_row({}, f"cannot read a row of type {type(item).__name__}")
+
+
+def _answer_iterable(items: Iterable[Any], faq: str | Path | None, field: str,
+                     format: LineFormat) -> Iterator[dict[str, Any]]:
+    chunk: list[Row] = []
+    for item in items:
+        chunk.append(_to_row(item, field, format))
+        if len(chunk) >= CHUNK:
+            yield from _answer(chunk, faq)
+            chunk = []
+    if chunk:
+        yield from _answer(chunk, faq)
+
+
+def _answer_frame(frame: Any, faq: str | Path | None, field: str) -> Any:
+    import pandas as pd
+
+    rows = [row_from_record(record, field) for record in frame.to_dict("records")]
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        out += _answer(chunk, faq)
+    columns = output_columns(str(c) for c in frame.columns)
+    result = pd.DataFrame.from_records(out, columns=columns, nrows=len(out))
+    result.index = frame.index
+    for key in ("kind", "id", "answer", "error"):
+        result[key] = result[key].astype(object)
+    result["confidence"] = result["confidence"].astype("float64")
+    return result
+
+
+def _answer(chunk: Sequence[Row], faq: str | Path | None) -> list[dict[str, Any]]:
+    # no bot for a chunk of error rows (or the empty frame Dask passes to learn the types)
+    needed = any(row.question is not None for row in chunk)
+    return answer_rows(bot_for(faq) if needed else None, chunk)
+
+
+def _json_type(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "missing"  # null in JSON, NaN in a DataFrame
+    return {bool: "a boolean", int: "a number", float: "a number", str: "text",
+            list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
