@@ -41,7 +41,7 @@ class FAQBot:
     def __init__(self, faq: FAQ) -> None:
         self.faq = faq
         self.index = Index(faq)
-        self.decider = Decider.build(faq, self.index)
+        self.decider = Decider(faq, self.index)
         self._by_subject_facet: dict[tuple[str, str], str] = {}
         for entry in faq.entries:
             for subject in entry.subjects:
@@ -75,8 +75,7 @@ class FAQBot:
             yield from self._answer_chunk(chunk)
 
     def _answer_chunk(self, questions: Sequence[str]) -> list[Reply]:
-        scores = self.index.score(questions)
-        return [self.decider.decide(scores, row) for row in range(len(questions))]
+        return self.decider.decide_batch(self.index.score(questions))
 
     def entry_for(self, subject: str, facet: str) -> str | None:
         """The id of the entry that tells `facet` about `subject`, if the FAQ has one."""

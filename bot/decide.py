@@ -1,16 +1,19 @@
 """From scores to a `Reply`: red flags, small talk, out-of-scope facets, confidence, thresholds.
 
-The confidence is a logistic model over a handful of retrieval features; its weights and the
-thresholds live in `faq.yaml` (`calibration:`, `thresholds:`) with the defaults below, which
-were fitted on the development sets (see README, "Accuracy").
+The confidence is a logistic model over a handful of retrieval features, so it reads as the
+probability that the best entry is right. Its weights (`thresholds: calibration:`) and the
+thresholds live in `faq.yaml`, with the defaults below; `tools/calibrate.py` fits them on
+labelled questions (see README, "Accuracy"). Everything is computed for a whole batch of
+questions at once; only building each Reply is per question.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from .knowledge import FAQ
 from .normalise import ConceptMapper, tokens
@@ -18,58 +21,64 @@ from .redflags import RedFlags
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
 
+Matrix = npt.NDArray[np.float64]
+
 # How the per-entry similarity is made from its parts.
 SCORE_WEIGHTS = {"word": 0.45, "char": 0.2, "fuzzy": 0.2, "subject": 0.12, "facet": 0.03}
 
 # Logistic-model weights for the confidence: feature name → weight ("bias" is the intercept).
 DEFAULT_CALIBRATION: dict[str, float] = {
-    "bias": -6.0,
-    "top": 9.0,
-    "word": 0.0,
-    "char": 0.0,
-    "fuzzy": 0.0,
-    "margin": 4.0,
-    "unknown_fraction": -4.0,
+    "bias": -4.0,
+    "top": 0.5,
+    "word": -0.7,
+    "char": 1.3,
+    "fuzzy": 2.2,
+    "margin": 0.3,
+    "unknown_fraction": -2.4,
     "unknown_count": -0.8,
-    "subject_named": 0.5,
-    "subject_agrees": 1.0,
-    "facet_agrees": 0.0,
-    "domain": 1.5,
-    "oos_gap": -3.0,
+    "subject_named": 1.4,
+    "subject_agrees": 1.8,
+    "facet_agrees": 0.5,
+    "domain": 0.5,
+    "oos_gap": -2.2,
     "unknown_beside_subject": -1.0,
 }
 FEATURES = tuple(k for k in DEFAULT_CALIBRATION if k != "bias")
-
+NAMED_ENOUGH = 0.2  # summed subject specificity below this names no subject in particular
 
 
 @dataclass(frozen=True, slots=True)
+class Batch:
+    """A scored batch, decided: per-question combined scores and confidence features."""
+
+    combined: Matrix  # (questions, entries)
+    features: Matrix  # (questions, len(FEATURES))
+    best: npt.NDArray[np.intp]
+
+
 class Decider:
-    """Turns a question's analysis and scores into a Reply; immutable, shareable."""
+    """Turns a batch's analyses and scores into Replies; immutable after construction."""
 
-    faq: FAQ
-    index: Index
-    calibration: dict[str, float]
-    entry_subjects: tuple[frozenset[str], ...]
-    entry_facets: tuple[str, ...]
-    red_flags: RedFlags
-    smalltalk: ConceptMapper
-    smalltalk_replies: dict[str, str]
-    default_facet: str | None
-
-    @classmethod
-    def build(cls, faq: FAQ, index: Index) -> Decider:
+    def __init__(self, faq: FAQ, index: Index) -> None:
+        self.faq = faq
+        self.index = index
+        self.calibration = {**DEFAULT_CALIBRATION, **faq.calibration}
+        self.weights = np.array([self.calibration[k] for k in FEATURES])
         urgent = faq.urgent
-        return cls(
-            faq=faq,
-            index=index,
-            calibration={**DEFAULT_CALIBRATION, **faq.calibration},
-            entry_subjects=tuple(frozenset(e.subjects) for e in faq.entries),
-            entry_facets=tuple(e.facet for e in faq.entries),
-            red_flags=RedFlags(urgent.red_flags, urgent.negations) if urgent else RedFlags((), ()),
-            smalltalk=ConceptMapper({s.id: s.patterns for s in faq.smalltalk}),
-            smalltalk_replies={s.id: s.reply for s in faq.smalltalk},
-            default_facet=next((n for n, f in faq.facets.items() if f.default), None),
-        )
+        self.red_flags = RedFlags(urgent.red_flags, urgent.negations) if urgent else RedFlags((), ())
+        self.smalltalk = ConceptMapper({s.id: s.patterns for s in faq.smalltalk})
+        self.smalltalk_replies = {s.id: s.reply for s in faq.smalltalk}
+        subjects, facets = list(faq.subjects), list(faq.facets)
+        self.subject_col = {name: i for i, name in enumerate(subjects)}
+        self.facet_col = {name: i for i, name in enumerate(facets)}
+        self.specificity = np.array([index.subject_weight[s] for s in subjects])
+        self.membership = np.zeros((len(faq.entries), len(subjects)))  # entry × subject
+        self.entry_facet = np.zeros((len(faq.entries), len(facets)))  # entry × facet, one-hot
+        for e, entry in enumerate(faq.entries):
+            self.membership[e, [self.subject_col[s] for s in entry.subjects]] = 1.0
+            self.entry_facet[e, self.facet_col[entry.facet]] = 1.0
+        default = next((n for n, f in faq.facets.items() if f.default), None)
+        self.default_facet = self.facet_col[default] if default else None
 
     # -- before retrieval -------------------------------------------------------------------
 
@@ -84,63 +93,78 @@ class Decider:
 
     # -- after retrieval --------------------------------------------------------------------
 
-    def combined(self, scores: Scores, row: int) -> np.ndarray:
-        """One similarity per entry for question `row`, structure-aware.
+    def _one_hot(self, names: Sequence[frozenset[str]], columns: Mapping[str, int]) -> Matrix:
+        out = np.zeros((len(names), len(columns)))
+        for row, found in enumerate(names):
+            out[row, [columns[n] for n in found if n in columns]] = 1.0
+        return out
 
-        Entries about the subjects the question names, and telling the facet it asks for,
-        are lifted; the others are pushed down. A subject named with no facet (or with a
-        facet no entry tells about it) asks for the default facet ("hypomagnesemia").
+    def score_batch(self, scores: Scores) -> Batch:
+        """Combined per-entry scores and confidence features for every question.
+
+        Entries about the subjects a question names, and telling the facet it asks for, are
+        lifted; the others are pushed down. A subject named with no facet, or with a facet no
+        entry tells about it, asks for the default facet ("hypomagnesemia" → its role).
         """
-        analysis = scores.analyses[row]
-        w = SCORE_WEIGHTS
-        total = w["word"] * scores.word[row] + w["char"] * scores.char[row] + w["fuzzy"] * scores.fuzzy[row]
-        asked = analysis.facets
-        weights = {s: self.index.subject_weight[s] for s in analysis.subjects}
-        named = sum(weights.values())
-        if named > 0.2:
-            agree = np.fromiter(
-                (sum(v for s, v in weights.items() if s in subjects) for subjects in self.entry_subjects),
-                float,
-            )
-            total = total + w["subject"] * (2.0 * agree / named - 1.0)
-            told = {f for f, a in zip(self.entry_facets, agree, strict=True) if a > 0}
-            if (asked and not asked & told) or (not asked and len(analysis.words) <= 2):
-                asked = frozenset({self.default_facet}) if self.default_facet else asked
-        if asked:
-            agree_facet = np.fromiter((f in asked for f in self.entry_facets), bool)
-            total = total + w["facet"] * np.where(agree_facet, 1.0, -1.0)
-        return np.clip(total, 0.0, 1.0)
+        analyses, w = scores.analyses, SCORE_WEIGHTS
+        total = w["word"] * scores.word + w["char"] * scores.char + w["fuzzy"] * scores.fuzzy
+        named_raw = self._one_hot([a.subjects for a in analyses], self.subject_col)
+        named = named_raw * self.specificity
+        named_sum = named.sum(axis=1, keepdims=True)
+        agree = named @ self.membership.T  # (questions, entries)
+        has_subject = named_sum > NAMED_ENOUGH
+        total += np.where(has_subject, w["subject"] * (2.0 * agree / np.maximum(named_sum, 1e-9) - 1.0), 0.0)
 
-    def features(self, scores: Scores, row: int, combined: np.ndarray) -> dict[str, float]:
-        """The numbers the confidence model reads."""
-        analysis = scores.analyses[row]
-        order = np.argsort(-combined, kind="stable")
-        top, second = float(combined[order[0]]), float(combined[order[1]]) if len(order) > 1 else 0.0
-        unknown = len(analysis.unknown)
-        best = int(order[0])
-        return {
+        asked_raw = self._one_hot([a.facets for a in analyses], self.facet_col)
+        asked = asked_raw.copy()
+        if self.default_facet is not None:
+            told = ((agree > 0) @ self.entry_facet) > 0
+            short = np.array([len(a.words) <= 2 for a in analyses])[:, None]
+            asks = asked.any(axis=1, keepdims=True)
+            unanswerable = asks & ~(told & (asked > 0)).any(axis=1, keepdims=True)
+            use_default = (has_subject & (unanswerable | (~asks & short)))[:, 0]
+            asked[use_default] = 0.0
+            asked[use_default, self.default_facet] = 1.0
+        facet_agree = (asked @ self.entry_facet.T) > 0
+        total += np.where(asked.any(axis=1, keepdims=True), w["facet"] * np.where(facet_agree, 1.0, -1.0), 0.0)
+        combined = np.clip(total, 0.0, 1.0)
+
+        rows = np.arange(len(analyses))
+        top2 = np.argsort(-combined, axis=1, kind="stable")[:, :2]
+        best = top2[:, 0]
+        top = combined[rows, best]
+        second = combined[rows, top2[:, 1]] if combined.shape[1] > 1 else np.zeros(len(rows))
+        unknown = np.array([len(a.unknown) for a in analyses], dtype=float)
+        content = np.array([max(a.content, 1) for a in analyses], dtype=float)
+        columns = {
             "top": top,
-            "word": float(scores.word[row, best]),
-            "char": float(scores.char[row, best]),
-            "fuzzy": float(scores.fuzzy[row, best]),
+            "word": scores.word[rows, best],
+            "char": scores.char[rows, best],
+            "fuzzy": scores.fuzzy[rows, best],
             "margin": top - second,
-            "unknown_fraction": unknown / max(analysis.content, 1),
-            "unknown_count": float(min(unknown, 3)),
-            "subject_named": float(bool(analysis.subjects)),
-            "subject_agrees": float(bool(analysis.subjects & self.entry_subjects[best])),
-            "facet_agrees": float(self.entry_facets[best] in analysis.facets),
-            "domain": float(any(w.startswith((SUBJECT, FACET, SYNONYM)) for w in analysis.words)),
-            "oos_gap": float(scores.out_of_scope[row] - scores.word[row, order[0]]),
-            "unknown_beside_subject": float(_unknown_beside_subject(analysis)),
+            "unknown_fraction": unknown / content,
+            "unknown_count": np.minimum(unknown, 3.0),
+            "subject_named": named_raw.any(axis=1).astype(float),
+            "subject_agrees": ((named_raw * self.membership[best]).sum(axis=1) > 0).astype(float),
+            "facet_agrees": (asked_raw * self.entry_facet[best]).any(axis=1).astype(float),
+            "domain": np.array([_names_domain(a) for a in analyses], dtype=float),
+            "oos_gap": scores.out_of_scope - scores.word[rows, best],
+            "unknown_beside_subject": np.array([_unknown_beside_subject(a) for a in analyses], dtype=float),
         }
+        features = np.column_stack([columns[k] for k in FEATURES])
+        return Batch(combined=combined, features=features, best=best)
 
-    def confidence(self, features: dict[str, float]) -> float:
-        z = self.calibration["bias"] + sum(self.calibration[k] * features[k] for k in FEATURES)
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+    def confidence(self, features: Matrix) -> npt.NDArray[np.float64]:
+        z = self.calibration["bias"] + features @ self.weights
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
 
-    def decide(self, scores: Scores, row: int) -> Reply:
-        """The reply to question `row` of a scored batch."""
-        analysis = scores.analyses[row]
+    def decide_batch(self, scores: Scores) -> list[Reply]:
+        """The reply to every question of a scored batch, in order."""
+        batch = self.score_batch(scores)
+        confidence = self.confidence(batch.features)
+        return [self._decide(scores.analyses[r], batch.combined[r], float(confidence[r])) for r in range(len(confidence))]
+
+    def _decide(self, analysis: Analysis, combined: Matrix, conf: float) -> Reply:
         if self.red_flags.urgent(analysis.text):
             return self._urgent()
         intent = self.smalltalk_intent(analysis)
@@ -148,11 +172,12 @@ class Decider:
             return Reply("smalltalk", intent, self.smalltalk_replies[intent], 1.0)
         if analysis.content == 0:
             return self._fallback(0.0, (), {"reason": "no-question"})
-        combined = self.combined(scores, row)
-        order = np.argsort(-combined, kind="stable")[:3]
+        k = min(3, len(combined))
+        order = np.argpartition(-combined, k - 1)[:k]
+        order = order[np.argsort(-combined[order], kind="stable")]
+        entries = self.faq.entries
         alternatives = tuple(
-            Alternative(self.faq.entries[i].id, self.faq.entries[i].question, round(float(combined[i]), 4))
-            for i in order
+            Alternative(entries[i].id, entries[i].question, round(float(combined[i]), 4)) for i in order
         )
         if analysis.out_of_scope:
             facet = self.faq.out_of_scope_facets[sorted(analysis.out_of_scope)[0]]
@@ -160,17 +185,15 @@ class Decider:
             if analysis.subjects:
                 reason["subject"] = self.faq.subjects[sorted(analysis.subjects)[0]].label
             return self._fallback(0.0, alternatives, reason)
-        conf = self.confidence(self.features(scores, row, combined))
         thresholds = self.faq.thresholds
-        best = self.faq.entries[order[0]]
         if conf >= thresholds.answer:
+            best = entries[order[0]]
             return Reply("answer", best.id, best.answer, conf, alternatives[1:])
-        if conf >= thresholds.clarify and len(order) > 1 and (
-            combined[order[0]] - combined[order[1]] < thresholds.margin
-        ):
+        if conf >= thresholds.clarify and k > 1 and combined[order[0]] - combined[order[1]] < thresholds.margin:
             return self._clarify(conf, alternatives)
-        reason = {"reason": "unknown-words", "words": " ".join(analysis.unknown)} if analysis.unknown else {"reason": "low-confidence"}
-        return self._fallback(conf, alternatives, reason)
+        if analysis.unknown:
+            return self._fallback(conf, alternatives, {"reason": "unknown-words", "words": " ".join(analysis.unknown)})
+        return self._fallback(conf, alternatives, {"reason": "low-confidence"})
 
     def _urgent(self) -> Reply:
         message = self.faq.urgent.message if self.faq.urgent else self.faq.fallback
@@ -185,6 +208,11 @@ class Decider:
         lines += [f"{n}. {a.question}" for n, a in enumerate(choices, 1)]
         lines.append("Reply with a number, or ask in other words.")
         return Reply("clarify", None, "\n".join(lines), conf, choices)
+
+
+def _names_domain(analysis: Analysis) -> bool:
+    """Does the question use any of the FAQ's own concepts (a subject, facet or synonym)?"""
+    return any(w.startswith((SUBJECT, FACET, SYNONYM)) for w in analysis.words)
 
 
 def _unknown_beside_subject(analysis: Analysis) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 
 _CONTRACTIONS = (
@@ -15,10 +16,11 @@ _CONTRACTIONS = (
     (re.compile(r"\b(\w+)'ll\b"), r"\1 will"),
     (re.compile(r"\b(i|you|we|they|he|she|it)'d\b"), r"\1 would"),
     (re.compile(r"\bi'm\b"), "i am"),
-    (re.compile(r"\bim\b"), "i am"),
     (re.compile(r"\b(what|that|it|there|here|who|how|where|he|she)'s\b"), r"\1 is"),
     (re.compile(r"'s\b"), ""),
 )
+_IM = re.compile(r"\bim\b")
+_CONTRACTIONS = (*_CONTRACTIONS, (_IM, "i am"))
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NON_WORD = re.compile(r"[^a-z0-9']+")
 _MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds the work
@@ -26,12 +28,18 @@ _MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds 
 
 def clean(text: str) -> str:
     """NFKC, lowercase, contractions expanded, punctuation and control characters removed."""
-    text = text[:_MAX_CHARS].encode("utf-8", "ignore").decode("utf-8")  # drops lone surrogates
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))  # café → cafe
-    for pattern, repl in _CONTRACTIONS:
-        text = pattern.sub(repl, text)
+    text = text[:_MAX_CHARS]
+    if not text.isascii():
+        text = text.encode("utf-8", "ignore").decode("utf-8")  # drops lone surrogates
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+        text = unicodedata.normalize("NFKD", text.casefold())
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))  # café → cafe
+    text = text.lower()
+    if "'" in text:
+        for pattern, repl in _CONTRACTIONS:
+            text = pattern.sub(repl, text)
+    else:
+        text = _IM.sub("i am", text)
     return " ".join(_NON_WORD.sub(" ", text).replace("'", " ").split())
 
 
@@ -42,6 +50,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stemmer: plurals and -ing/-ed forms (twitches, twitching → twitch)."""
     if len(word) <= 3 or not word.isalpha() or word in _KEEP or word.endswith("thing"):
@@ -84,7 +93,11 @@ class ConceptMapper:
                 key = tuple(tokens(clean(phrase)))
                 if key:
                     self._phrases.setdefault(key, concept)
-        self._longest = max((len(k) for k in self._phrases), default=1)
+        # the phrase lengths that start with each word, longest first: most words start none
+        starts: dict[str, set[int]] = {}
+        for key in self._phrases:
+            starts.setdefault(key[0], set()).add(len(key))
+        self._sizes = {word: sorted(sizes, reverse=True) for word, sizes in starts.items()}
 
     def owner(self, phrase: str) -> str | None:
         """The concept a phrase already maps to, if any."""
@@ -98,9 +111,10 @@ class ConceptMapper:
         """Like `map`, with the position in `words` where each output token starts."""
         out: list[tuple[int, str]] = []
         i, n = 0, len(words)
+        sizes, phrases = self._sizes, self._phrases
         while i < n:
-            for size in range(min(self._longest, n - i), 0, -1):
-                concept = self._phrases.get(tuple(words[i : i + size]))
+            for size in sizes.get(words[i], ()):
+                concept = phrases.get(tuple(words[i : i + size])) if i + size <= n else None
                 if concept is not None:
                     out.append((i, concept))
                     i += size

@@ -51,6 +51,8 @@ def row_from_record(record: Mapping[str, Any], field: str = "question") -> Row:
     if field not in fields:
         return error_row(fields, f"no {field!r} field")
     if not isinstance(question, str):
+        if question is None or (isinstance(question, float) and question != question):
+            return error_row(fields, "empty question")  # null in JSON, NaN in a DataFrame
         return error_row(fields, f"{field!r} is not text (it is {_json_type(question)})")
     if not question.strip():
         return error_row(fields, "empty question")
@@ -241,10 +243,9 @@ def _answer(chunk: Sequence[Row], faq: str | Path | None) -> list[dict[str, Any]
 
 
 def _json_type(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "missing"  # null in JSON, NaN in a DataFrame
     return {bool: "a boolean", int: "a number", float: "a number", str: "text",
-            list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+            list: "an array", dict: "an object", type(None): "null"}.get(
+                type(value), type(value).__name__)
 
 
 def _reject_constant(name: str) -> Any:

@@ -23,6 +23,9 @@ class RedFlags:
 
     def __init__(self, phrases: Iterable[str], negations: Iterable[str]) -> None:
         self.flags = tuple({tuple(tokens(clean(p))) for p in phrases} - {()})
+        self._by_word: dict[str, list[tuple[str, ...]]] = {}  # a flag is tried only if its first word occurs
+        for flag in self.flags:
+            self._by_word.setdefault(flag[0], []).append(flag)
         # "don't" cleans to "do not": the negating word is the last one
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
 
@@ -47,7 +50,8 @@ class RedFlags:
         """True when `text` (cleaned) names a red flag that is not directly negated."""
         words = tokens(text)
         present = {*words, *(w[:-1] for w in words if len(w) > _PREFIX)}
-        for flag in self.flags:
+        candidates = [f for w in present for f in self._by_word.get(w, ())]
+        for flag in candidates:
             if not present.issuperset(flag):
                 continue
             for start in self._find(flag, words):

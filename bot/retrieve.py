@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 Matrix = npt.NDArray[np.float64]
 
 SUBJECT, FACET, OUT_OF_SCOPE, SYNONYM = "s:", "f:", "x:", "w:"
-FUZZY_CANDIDATES = 24  # phrasings per question compared fuzzily: the best by word and by character
+FUZZY_CANDIDATES = 10  # phrasings per question compared fuzzily: the best by TF-IDF
 _BLOCK_CELLS = 4_000_000  # questions × phrasings scored densely at once (bounds memory on big FAQs)
 
 
@@ -136,16 +136,13 @@ class Index:
         word = self.word.similarity(words)
         char = self.char.similarity(self.char.transform(a.text for a in analyses))
         fuzzy = np.zeros_like(word)
-        k = min(FUZZY_CANDIDATES // 2, word.shape[1])
-        candidates = np.concatenate(
-            [np.argpartition(-word, k - 1, axis=1)[:, :k], np.argpartition(-char, k - 1, axis=1)[:, :k]],
-            axis=1,
-        )
-        texts = self.fuzzy_texts
+        k = min(FUZZY_CANDIDATES, word.shape[1])
+        candidates = np.argpartition(-(word + char), k - 1, axis=1)[:, :k]
+        texts, ratio = self.fuzzy_texts, fuzz.token_set_ratio
         for row, analysis in enumerate(analyses):
             query = analysis.mapped
-            for col in set(candidates[row].tolist()):
-                fuzzy[row, col] = fuzz.token_set_ratio(query, texts[col]) / 100.0
+            for col in candidates[row].tolist():
+                fuzzy[row, col] = ratio(query, texts[col]) / 100.0
         if self.out_of_scope is not None:
             oos = self.out_of_scope.dot(words).max(axis=1)
         else:

@@ -7,8 +7,7 @@ without importing scikit-learn at all, which is most of a cold start.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
@@ -97,6 +96,7 @@ class TfidfSpace:
         self.vocabulary = vocabulary
         self.idf = idf
         self.postings = Postings(matrix)
+        self._word_ids = lru_cache(maxsize=65536)(self._char_ids_of_word)
 
     @classmethod
     def fit(cls, kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[str]) -> TfidfSpace:
@@ -109,27 +109,34 @@ class TfidfSpace:
         vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
         return cls(kind, vocabulary, np.asarray(vectorizer.idf_, dtype=np.float64), matrix.tocsr())
 
-    def features(self, document: Sequence[str] | str) -> list[str]:
-        if self.kind == "word":
-            return word_features(list(document))
-        return char_features(str(document))
+    def _ids(self, document: Sequence[str] | str) -> list[int]:
+        """Vocabulary ids of a document's features, repeated as often as they occur."""
+        if self.kind == "char":
+            ids: list[int] = []
+            for word in str(document).split():
+                ids.extend(self._word_ids(word))
+            return ids
+        vocabulary = self.vocabulary
+        return [vocabulary[f] for f in word_features(list(document)) if f in vocabulary]
+
+    def _char_ids_of_word(self, word: str) -> tuple[int, ...]:
+        vocabulary = self.vocabulary
+        return tuple(vocabulary[g] for g in char_features(word) if g in vocabulary)
 
     def transform(self, documents: Iterable[Sequence[str] | str]) -> Rows:
         """Documents → L2-normalised TF-IDF rows (sublinear tf), unknown features ignored."""
-        indptr, indices, values = [0], [], []
-        vocabulary, idf = self.vocabulary, self.idf
-        for document in documents:
-            counts = Counter(f for f in self.features(document) if f in vocabulary)
-            row = [(vocabulary[f], (1.0 + math.log(c)) * idf[vocabulary[f]]) for f, c in counts.items()]
-            norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
-            indices.extend(i for i, _ in row)
-            values.extend(v / norm for _, v in row)
-            indptr.append(len(indices))
-        return Rows(
-            np.asarray(indptr, dtype=np.int64),
-            np.asarray(indices, dtype=np.int64),
-            np.asarray(values, dtype=np.float64),
-        )
+        ids = [self._ids(d) for d in documents]
+        count = len(ids)
+        width = len(self.vocabulary)
+        lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=count)
+        flat = np.fromiter((f for i in ids for f in i), dtype=np.int64, count=int(lengths.sum()))
+        keys, counts = np.unique(np.repeat(np.arange(count), lengths) * width + flat, return_counts=True)
+        rows, features = np.divmod(keys, width)
+        values = (1.0 + np.log(counts)) * self.idf[features]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=count))
+        values /= np.where(norms > 0, norms, 1.0)[rows]
+        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=count))].astype(np.int64)
+        return Rows(indptr, features.astype(np.int64), values)
 
     def to_matrix(self, rows: Rows) -> sparse.csr_matrix:
         """Rows as a scipy matrix (for fitting other documents into this space)."""

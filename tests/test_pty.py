@@ -56,6 +56,14 @@ class Terminal:
             if not self.pump() or time.monotonic() > end:
                 raise AssertionError(f"{text!r} not on the screen:\n{self.text()}")
 
+    def wait_for_prompt(self, timeout: float = 15.0) -> None:
+        """Wait until the cursor sits after an empty "> " prompt."""
+        end = time.monotonic() + timeout
+        cursor = self.screen.cursor
+        while (cursor.x, self.screen.display[cursor.y].rstrip()) != (2, ">"):
+            if not self.pump() or time.monotonic() > end:
+                raise AssertionError(f"no prompt on the screen:\n{self.text()}")
+
     def type(self, keys: str) -> None:
         self.child.send(keys.encode())
 
@@ -82,7 +90,7 @@ def term(env: dict[str, str], tiny_faq_path: Path) -> Iterator[Terminal]:
     """The chat over the tiny FAQ, at its first prompt."""
     terminal = Terminal(["chat", "--faq", str(tiny_faq_path)], env)
     terminal.wait_for("Ctrl-D to quit")
-    terminal.wait_for("> ")
+    terminal.wait_for_prompt()
     yield terminal
     terminal.child.close(force=True)
 
@@ -123,7 +131,7 @@ def test_no_color(env: dict[str, str], tiny_faq_path: Path, how: str) -> None:
     else:
         args.append(how)
     term = Terminal(args, env)
-    term.wait_for("> ")
+    term.wait_for_prompt()
     term.type("chest pain\rrich\rzzz qqq\r/help\r")
     term.wait_for("/quit")
     colours = {char.fg for line in term.screen.buffer.values() for char in line.values()}
@@ -145,7 +153,7 @@ def test_a_broken_faq_is_one_line_and_status_1(env: dict[str, str], tmp_path: Pa
 def test_faqbot_alone_opens_the_chat_on_the_bundled_faq(env: dict[str, str]) -> None:
     term = Terminal([], env)
     term.wait_for("Welcome to faqbot.")
-    term.wait_for("> ")
+    term.wait_for_prompt()
     term.type("/topics\r")
     term.wait_for("Ask in your own words.")
     term.type(CTRL_D)

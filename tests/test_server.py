@@ -15,9 +15,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import openai
@@ -30,7 +30,6 @@ from openai.types.chat import ChatCompletionMessageParam
 from starlette.testclient import TestClient
 
 from bot import FAQBot
-from bot import server as server_module
 from bot.cli import main
 from bot.server import ENV_FAQ, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, app_from_env, create_app
 
@@ -78,8 +77,10 @@ def sse_data(text: str) -> list[str]:
 # -- chat completions ----------------------------------------------------------------------
 
 
-def test_chat_completion_is_standard_and_carries_the_reply(client: TestClient, tiny: FAQBot) -> None:
-    response = client.post(CHAT, json={"model": "faqbot", "messages": messages("what foods have magnesium")})
+def test_chat_completion_is_standard_and_carries_the_reply(client: TestClient,
+                                                           tiny: FAQBot) -> None:
+    request = {"model": "faqbot", "messages": messages("what foods have magnesium")}
+    response = client.post(CHAT, json=request)
     assert response.status_code == 200
     body = response.json()
     assert body["object"] == "chat.completion"
@@ -164,7 +165,8 @@ def test_streamed_completion_is_standard_chunks_ending_with_done(client: TestCli
     deltas = [c["choices"][0]["delta"] for c in chunks]
     assert deltas[0]["role"] == "assistant"
     plain = client.post(CHAT, json={**request, "stream": False}).json()
-    assert "".join(d.get("content", "") for d in deltas) == plain["choices"][0]["message"]["content"]
+    text = plain["choices"][0]["message"]["content"]
+    assert "".join(d.get("content", "") for d in deltas) == text
     assert [c["choices"][0]["finish_reason"] for c in chunks][-1] == "stop"
     assert chunks[0]["faqbot"] == plain["faqbot"]
 
@@ -182,7 +184,8 @@ def test_ask_returns_the_reply_and_a_state_for_the_next_turn(client: TestClient)
 
 
 @pytest.mark.parametrize("state", [None, {}, {"last": None}, {"last": "no-such-entry", "x": 1}])
-def test_ask_accepts_empty_or_unknown_state(client: TestClient, state: dict[str, Any] | None) -> None:
+def test_ask_accepts_empty_or_unknown_state(client: TestClient,
+                                            state: dict[str, Any] | None) -> None:
     response = client.post(ASK, json={"question": "hello", "state": state})
     assert response.status_code == 200
     assert response.json()["kind"] == "smalltalk"
@@ -202,7 +205,19 @@ def test_healthz(client: TestClient) -> None:
 # -- bad requests --------------------------------------------------------------------------
 
 
-def assert_error(response: httpx.Response, status: int, param: str | None = None,
+class _Response(Protocol):  # an httpx or httpx2 response (the TestClient uses httpx2)
+    status_code: int
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def json(self) -> Any: ...
+
+
+def assert_error(response: _Response, status: int, param: str | None = None,
                  code: str | None = None) -> None:
     """An OpenAI-style error body with this status (and param and code, when given)."""
     assert response.status_code == status, response.text
@@ -248,7 +263,7 @@ BAD_REQUESTS: list[tuple[str, Any, str | None, str]] = [
     (CHAT, {"messages": messages("hello"), "model": 5}, "model", "invalid_type"),
     (CHAT, {"messages": messages(TOO_LONG)}, "messages[0].content", "message_too_long"),
     (CHAT, {"messages": messages(TOO_LONG, "hello")}, "messages[0].content", "message_too_long"),
-    (CHAT, {"messages": [{"role": "user", "content": [{"type": "text", "text": TOO_LONG[:5000]}] * 2}]},
+    (CHAT, {"messages": [{"role": "user", "content": [{"type": "text", "text": "x" * 5000}] * 2}]},
      "messages[0].content", "message_too_long"),
     (ASK, b"{", None, "invalid_json"),
     (ASK, [], None, "invalid_type"),
@@ -303,11 +318,15 @@ def test_unknown_routes_and_methods_get_json_errors(client: TestClient, method: 
     assert_error(client.request(method, path), status)
 
 
+_SCALAR = st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.floats(
+    allow_nan=False, allow_infinity=False)
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    _SCALAR,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
     max_leaves=12,
 )
+_STATE = st.fixed_dictionaries({}, optional={"last": _JSON, "choices": _JSON})
 _PART = st.fixed_dictionaries({"type": st.sampled_from(["text", "image_url", 3]), "text": _JSON})
 _MESSAGE = st.fixed_dictionaries(
     {"role": st.sampled_from(["user", "assistant", "system", None, 1])},
@@ -321,8 +340,7 @@ _MESSAGE = st.fixed_dictionaries(
     st.fixed_dictionaries({}, optional={"messages": st.lists(_MESSAGE | _JSON, max_size=4),
                                         "stream": _JSON, "model": _JSON}),
     st.fixed_dictionaries({}, optional={"question": st.text(max_size=40) | _JSON,
-                                        "state": st.fixed_dictionaries(
-                                            {}, optional={"last": _JSON, "choices": _JSON}) | _JSON}),
+                                        "state": _STATE | _JSON}),
 ))
 def test_no_body_gets_a_server_error(client: TestClient, body: Any) -> None:
     for path in (CHAT, ASK):
@@ -359,7 +377,7 @@ def test_serve_without_the_extra_says_what_to_install(package: str) -> None:
 def no_real_server(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
     """Replace uvicorn.run with a recorder: these tests must never bind a socket."""
     calls: list[tuple[Any, dict[str, Any]]] = []
-    monkeypatch.setattr(server_module.uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
     monkeypatch.setenv(ENV_FAQ, "")  # so that teardown restores the variable serve sets
     monkeypatch.delenv(ENV_FAQ)
     return calls
@@ -389,7 +407,8 @@ def test_serve_one_worker_serves_the_bot_on_loopback(
     assert main(["serve", "--faq", str(tiny_path), "--port", "8123"]) == 0
     [(app, options)] = no_real_server
     assert options["host"] == "127.0.0.1" and options["port"] == 8123
-    assert TestClient(app).post(ASK, json={"question": "mg foods"}).json()["id"] == "magnesium-foods"
+    reply = TestClient(app).post(ASK, json={"question": "mg foods"}).json()
+    assert reply["id"] == "magnesium-foods"
     err = capsys.readouterr().err
     assert "http://127.0.0.1:8123/v1" in err and "warning" not in err
 
@@ -404,7 +423,8 @@ def test_serve_workers_build_the_app_from_the_environment(
     assert options["workers"] == 3
     assert os.environ[ENV_FAQ] == str(tiny_path.resolve())
     with TestClient(app_from_env()) as test_client:
-        assert test_client.post(ASK, json={"question": "mg foods"}).json()["id"] == "magnesium-foods"
+        reply = test_client.post(ASK, json={"question": "mg foods"}).json()
+    assert reply["id"] == "magnesium-foods"
     assert "warning: listening on 0.0.0.0 with no authentication" in capsys.readouterr().err
 
 
@@ -438,22 +458,28 @@ def openai_client(base_url: str) -> Iterator[openai.OpenAI]:
         yield api
 
 
+def faqbot_field(obj: openai.BaseModel) -> Any:
+    """The extra "faqbot" field the client keeps on a completion or a chunk."""
+    return obj.to_dict()["faqbot"]
+
+
 def test_openai_client_plain_completion(openai_client: openai.OpenAI) -> None:
     completion = openai_client.chat.completions.create(
         model="faqbot", messages=[{"role": "user", "content": "what foods have magnesium"}])
     assert completion.choices[0].message.content == "Leafy greens, nuts and seeds."
     assert completion.choices[0].finish_reason == "stop"
-    assert completion.to_dict()["faqbot"]["id"] == "magnesium-foods"
+    assert faqbot_field(completion)["id"] == "magnesium-foods"
 
 
 def test_openai_client_streamed_completion(openai_client: openai.OpenAI) -> None:
-    stream = openai_client.chat.completions.create(
-        model="faqbot", stream=True,
-        messages=[{"role": "user", "content": [{"type": "text", "text": "what foods have magnesium"}]}])
-    chunks = list(stream)
-    assert "".join(c.choices[0].delta.content or "" for c in chunks) == "Leafy greens, nuts and seeds."
+    question: list[ChatCompletionMessageParam] = [
+        {"role": "user", "content": [{"type": "text", "text": "what foods have magnesium"}]}]
+    chunks = list(openai_client.chat.completions.create(model="faqbot", messages=question,
+                                                        stream=True))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert text == "Leafy greens, nuts and seeds."
     assert chunks[-1].choices[0].finish_reason == "stop"
-    assert chunks[0].to_dict()["faqbot"]["id"] == "magnesium-foods"
+    assert faqbot_field(chunks[0])["id"] == "magnesium-foods"
 
 
 def test_openai_client_follow_up_needs_the_earlier_turns(openai_client: openai.OpenAI) -> None:
@@ -463,7 +489,7 @@ def test_openai_client_follow_up_needs_the_earlier_turns(openai_client: openai.O
         {"role": "user", "content": "and potassium?"},
     ]
     completion = openai_client.chat.completions.create(model="faqbot", messages=history)
-    assert completion.to_dict()["faqbot"]["id"] == "potassium-foods"
+    assert faqbot_field(completion)["id"] == "potassium-foods"
     assert completion.choices[0].message.content == "Bananas and sweet potatoes."
 
 

@@ -30,17 +30,16 @@ def main() -> int:
     bot = FAQBot.from_yaml(args.faq)
     items = [i for f in args.files for i in read_labelled(f)[0]]
     scores = bot.index.score([i.question for i in items])
+    d = bot.decider
+    batch = d.score_batch(scores)
     rows, labels, keep = [], [], []
     for n, item in enumerate(items):
         analysis = scores.analyses[n]
-        d = bot.decider
         if (d.red_flags.urgent(analysis.text) or d.smalltalk_intent(analysis) is not None
                 or analysis.out_of_scope or analysis.content == 0):
             continue
-        combined = d.combined(scores, n)
-        best = bot.faq.entries[int(np.argmax(combined))].id
-        feats = d.features(scores, n, combined)
-        rows.append([feats[k] for k in FEATURES])
+        best = bot.faq.entries[int(batch.best[n])].id
+        rows.append(batch.features[n])
         labels.append(int(item.in_scope and best in item.expect))
         keep.append(item)
     x, y = np.array(rows), np.array(labels)
