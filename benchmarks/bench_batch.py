@@ -20,15 +20,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bot import FAQBot, Reply  # noqa: E402
-from bot.batch import answered_chunks, read_lines  # noqa: E402
+from bot.batch import format_jsonl, read_lines  # noqa: E402
+from bot.core import CHUNK  # noqa: E402
 from bot.knowledge import bundled_faq_path  # noqa: E402
+from bot.partition import answer_rows  # noqa: E402
 
 PREFIXES = ["", "", "", "hey ", "quick question: ", "so ", "um ", "doc, ", "pls tell me ", "hi, "]
 SUFFIXES = ["", "", "", "?", "??", " thanks", " pls", " lately", " at night", " :)", " again"]
@@ -87,7 +90,7 @@ def run_cli(args: list[str]) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bot", "batch", *args, "--no-progress"]
     done = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], cwd=REPO,
                           capture_output=True, text=True, check=True)
-    first, summary = (done.stdout.splitlines() + [""])[:2]
+    first, summary = [*done.stdout.splitlines(), ""][:2]
     code, wall, rss = first.split()
     if code != "0":
         raise SystemExit(f"faqbot batch failed ({code}): {summary}")
@@ -114,20 +117,15 @@ def breakdown(bot: FAQBot, questions_file: Path, questions: list[str]) -> dict[s
     bot.ask_many(sample)
     scoring = len(sample) / (time.perf_counter() - start)
 
-    import bot.batch as batch
-
-    real = batch.bot_for
-    batch.bot_for = lambda faq=None: StubBot()  # type: ignore[assignment,misc,return-value]
-    try:
-        start = time.perf_counter()
-        rows = 0
-        with open(questions_file, "rb") as f:
-            for count, _text, _ in answered_chunks(read_lines(f, "txt", "question"), faq=None,
-                                                   workers=1, out="jsonl", columns=[]):
-                rows += count
-        pipeline = rows / (time.perf_counter() - start)
-    finally:
-        batch.bot_for = real
+    stub = cast(FAQBot, StubBot())
+    start = time.perf_counter()
+    rows = 0
+    with open(questions_file, "rb") as f:
+        lines = read_lines(f, "txt", "question")
+        for chunk in iter(lambda: list(islice(lines, CHUNK)), []):
+            format_jsonl(answer_rows(stub, chunk))  # what `faqbot batch` does per chunk
+            rows += len(chunk)
+    pipeline = rows / (time.perf_counter() - start)
     return {"scoring_rows_per_s": scoring, "pipeline_rows_per_s": pipeline}
 
 
@@ -135,7 +133,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--faq", help="FAQ file (default: the bundled faq.yaml)")
     parser.add_argument("--rows", type=int, default=100_000, help="rows for throughput")
-    parser.add_argument("--memory-rows", type=int, default=1_000_000, help="rows for the memory run")
+    parser.add_argument("--memory-rows", type=int, default=1_000_000,
+                        help="rows for the memory run")
     parser.add_argument("--memory-base", type=int, default=10_000, help="rows to compare against")
     parser.add_argument("--workers", type=int, default=2, help="workers for the parallel run")
     parser.add_argument("--quick", action="store_true", help="10x fewer rows everywhere")

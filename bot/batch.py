@@ -263,7 +263,7 @@ class Tally:
     """Rows done so far, by outcome, and the rate."""
 
     LABELS = (("answer", "answered"), ("clarify", "clarified"), ("fallback", "fell back"),
-              ("urgent", "urgent"), ("smalltalk", "small talk"), ("error", "errors"))
+              ("urgent", "urgent"), ("smalltalk", "small talk"))
 
     def __init__(self) -> None:
         self.rows = 0
@@ -272,11 +272,13 @@ class Tally:
 
     def summary(self) -> str:
         seconds = max(time.perf_counter() - self.start, 1e-9)
-        parts = ", ".join(f"{self.counts[k]:,} {label}" for k, label in self.LABELS)
-        line = f"{self.rows:,} rows in {seconds:.1f} s ({self.rows / seconds:,.0f} rows/s): {parts}"
+        parts = [f"{self.counts[k]:,} {label}" for k, label in self.LABELS]
+        parts.append(_plural(self.counts["error"], "error"))
+        line = (f"{_plural(self.rows, 'row')} in {seconds:.1f} s "
+                f"({self.rows / seconds:,.0f} rows/s): {', '.join(parts)}")
         if self.counts["left_out"]:
-            line += (f"; {self.counts['left_out']:,} rows had fields outside the CSV columns "
-                     "(left out: use .jsonl output to keep them)")
+            line += (f"; {_plural(self.counts['left_out'], 'row')} had fields outside the CSV "
+                     "columns (left out: use .jsonl output to keep them)")
         return line
 
 
@@ -335,6 +337,10 @@ def run_cli(args: Any) -> int:
     _close(bar)
     print(f"faqbot: {tally.summary()}", file=sys.stderr)
     return EXIT_OK
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _input_format(path: str, given: Format | None) -> Format:

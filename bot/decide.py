@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from .knowledge import FAQ
 from .normalise import ConceptMapper, tokens
@@ -42,9 +43,11 @@ DEFAULT_CALIBRATION: dict[str, float] = {
     "domain": 0.5,
     "oos_gap": -2.2,
     "unknown_beside_subject": -1.0,
+    "unknown_long": -1.0,
 }
 FEATURES = tuple(k for k in DEFAULT_CALIBRATION if k != "bias")
-NAMED_ENOUGH = 0.2  # summed subject specificity below this names no subject in particular
+NAMED_ENOUGH = 0.2
+LONG_WORD = 8  # summed subject specificity below this names no subject in particular
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +75,13 @@ class Decider:
         self.subject_col = {name: i for i, name in enumerate(subjects)}
         self.facet_col = {name: i for i, name in enumerate(facets)}
         self.specificity = np.array([index.subject_weight[s] for s in subjects])
-        self.membership = np.zeros((len(faq.entries), len(subjects)))  # entry × subject
-        self.entry_facet = np.zeros((len(faq.entries), len(facets)))  # entry × facet, one-hot
-        for e, entry in enumerate(faq.entries):
-            self.membership[e, [self.subject_col[s] for s in entry.subjects]] = 1.0
-            self.entry_facet[e, self.facet_col[entry.facet]] = 1.0
+        pairs = [(e, self.subject_col[s]) for e, entry in enumerate(faq.entries) for s in entry.subjects]
+        rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
+        self.membership_t = sparse.csr_matrix(  # subject × entry: a question's subjects → its entries
+            (np.ones(len(pairs)), (cols, rows)), shape=(len(subjects), len(faq.entries))
+        )
+        self.entry_facet = np.array([self.facet_col[e.facet] for e in faq.entries], dtype=np.intp)
+        self.entry_subjects = tuple(frozenset(e.subjects) for e in faq.entries)
         default = next((n for n, f in faq.facets.items() if f.default), None)
         self.default_facet = self.facet_col[default] if default else None
 
@@ -111,26 +116,26 @@ class Decider:
         named_raw = self._one_hot([a.subjects for a in analyses], self.subject_col)
         named = named_raw * self.specificity
         named_sum = named.sum(axis=1, keepdims=True)
-        agree = named @ self.membership.T  # (questions, entries)
+        agree = np.asarray(self.membership_t.T.dot(named.T).T)  # (questions, entries)
         has_subject = named_sum > NAMED_ENOUGH
         total += np.where(has_subject, w["subject"] * (2.0 * agree / np.maximum(named_sum, 1e-9) - 1.0), 0.0)
 
         asked_raw = self._one_hot([a.facets for a in analyses], self.facet_col)
         asked = asked_raw.copy()
         if self.default_facet is not None:
-            told = ((agree > 0) @ self.entry_facet) > 0
-            short = np.array([len(a.words) <= 2 for a in analyses])[:, None]
-            asks = asked.any(axis=1, keepdims=True)
-            unanswerable = asks & ~(told & (asked > 0)).any(axis=1, keepdims=True)
-            use_default = (has_subject & (unanswerable | (~asks & short)))[:, 0]
-            asked[use_default] = 0.0
-            asked[use_default, self.default_facet] = 1.0
-        facet_agree = (asked @ self.entry_facet.T) > 0
+            short = [len(a.words) <= 2 for a in analyses]
+            for row in np.flatnonzero(has_subject[:, 0]):
+                told = set(self.entry_facet[agree[row] > 0].tolist())
+                wanted = set(np.flatnonzero(asked[row]).tolist())
+                if (wanted and not wanted & told) or (not wanted and short[row]):
+                    asked[row] = 0.0
+                    asked[row, self.default_facet] = 1.0
+        facet_agree = asked[:, self.entry_facet] > 0  # (questions, entries)
         total += np.where(asked.any(axis=1, keepdims=True), w["facet"] * np.where(facet_agree, 1.0, -1.0), 0.0)
         combined = np.clip(total, 0.0, 1.0)
 
         rows = np.arange(len(analyses))
-        top2 = np.argsort(-combined, axis=1, kind="stable")[:, :2]
+        top2 = _top_two(combined)
         best = top2[:, 0]
         top = combined[rows, best]
         second = combined[rows, top2[:, 1]] if combined.shape[1] > 1 else np.zeros(len(rows))
@@ -145,11 +150,15 @@ class Decider:
             "unknown_fraction": unknown / content,
             "unknown_count": np.minimum(unknown, 3.0),
             "subject_named": named_raw.any(axis=1).astype(float),
-            "subject_agrees": ((named_raw * self.membership[best]).sum(axis=1) > 0).astype(float),
-            "facet_agrees": (asked_raw * self.entry_facet[best]).any(axis=1).astype(float),
+            "subject_agrees": np.array(
+                [bool(a.subjects & self.entry_subjects[b]) for a, b in zip(analyses, best, strict=True)], dtype=float
+            ),
+            "facet_agrees": asked_raw[rows, self.entry_facet[best]],
             "domain": np.array([_names_domain(a) for a in analyses], dtype=float),
             "oos_gap": scores.out_of_scope - scores.word[rows, best],
             "unknown_beside_subject": np.array([_unknown_beside_subject(a) for a in analyses], dtype=float),
+            # technical names are long: "pyrophosphate", "paralysis", "trisalicylate"
+            "unknown_long": np.array([sum(len(w) >= LONG_WORD for w in a.unknown) for a in analyses], dtype=float),
         }
         features = np.column_stack([columns[k] for k in FEATURES])
         return Batch(combined=combined, features=features, best=best)
@@ -208,6 +217,16 @@ class Decider:
         lines += [f"{n}. {a.question}" for n, a in enumerate(choices, 1)]
         lines.append("Reply with a number, or ask in other words.")
         return Reply("clarify", None, "\n".join(lines), conf, choices)
+
+
+def _top_two(combined: Matrix) -> npt.NDArray[np.intp]:
+    """Indices of the two best entries per row, best first (ties: the earlier entry)."""
+    if combined.shape[1] < 2:
+        return np.zeros((combined.shape[0], 2), dtype=np.intp)
+    best = np.argmax(combined, axis=1)
+    masked = combined.copy()
+    masked[np.arange(len(best)), best] = -np.inf
+    return np.column_stack([best, np.argmax(masked, axis=1)])
 
 
 def _names_domain(analysis: Analysis) -> bool:

@@ -21,6 +21,8 @@ _CONTRACTIONS = (
 )
 _IM = re.compile(r"\bim\b")
 _CONTRACTIONS = (*_CONTRACTIONS, (_IM, "i am"))
+# "how dose it work": after a question word or before a pronoun, "dose" is a typo of "does"
+_DOSE = re.compile(r"\b(how|why|when|where|who) dose\b|\bdose (it|this|that|my|your|low|high)\b")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NON_WORD = re.compile(r"[^a-z0-9']+")
 _MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds the work
@@ -40,6 +42,8 @@ def clean(text: str) -> str:
             text = pattern.sub(repl, text)
     else:
         text = _IM.sub("i am", text)
+    if "dose" in text:
+        text = _DOSE.sub(lambda m: f"{m[1]} does" if m[1] else f"does {m[2]}", text)
     return " ".join(_NON_WORD.sub(" ", text).replace("'", " ").split())
 
 

@@ -225,14 +225,11 @@ def _answer_frame(frame: Any, faq: str | Path | None, field: str) -> Any:
     rows = [row_from_record(record, field) for record in frame.to_dict("records")]
     out: list[dict[str, Any]] = []
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        out += _answer(chunk, faq)
-    columns = output_columns(str(c) for c in frame.columns)
-    result = pd.DataFrame.from_records(out, columns=columns, nrows=len(out))
-    result.index = frame.index
-    for key in ("kind", "id", "answer", "error"):
-        result[key] = result[key].astype(object)
-    result["confidence"] = result["confidence"].astype("float64")
+        out += _answer(rows[start : start + CHUNK], faq)
+    result = frame[[c for c in frame.columns if c not in OUTPUT_KEYS_SET]].copy()
+    for key in OUTPUT_KEYS:  # object columns, so a missing value stays None
+        dtype = "float64" if key == "confidence" else object
+        result[key] = pd.Series([r[key] for r in out], index=frame.index, dtype=dtype)
     return result
 
 

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 from .knowledge import FAQ
 from .normalise import ConceptMapper, clean, tokens
 from .tfidf import Postings, TfidfSpace
-from .words import FILLERS, STOP_WORDS
+from .words import EVERYDAY, FILLERS, STOP_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Index:
             lexicon[SYNONYM + name] = [name, *words]
         self.mapper = ConceptMapper(lexicon)
         self.entry_ids = tuple(e.id for e in faq.entries)
-        self.stopwords = frozenset(tokens(" ".join(STOP_WORDS | FILLERS)))
+        self.stopwords = frozenset(tokens(" ".join(STOP_WORDS | FILLERS | EVERYDAY)))
 
         phrasings = [(i, p) for i, e in enumerate(faq.entries) for p in e.phrasings]
         self.row_entry = np.fromiter((i for i, _ in phrasings), dtype=np.intp, count=len(phrasings))
@@ -81,7 +81,8 @@ class Index:
         known |= {w for e in faq.entries for w in tokens(clean(e.answer))}
         self.vocabulary = frozenset(known)
         lexicon_words = {w for ps in lexicon.values() for p in ps for w in tokens(clean(p))}
-        self._spelling = sorted(w for w in known | lexicon_words if len(w) >= 4)
+        # misspellings are corrected towards content words only: "weather" must not become "whether"
+        self._spelling = sorted(w for w in known | lexicon_words if len(w) >= 4 and w not in self.stopwords)
 
         mapped = [self._analyse(text).words for text in cleaned]
         self.word = TfidfSpace.fit("word", mapped)
@@ -97,7 +98,7 @@ class Index:
     @lru_cache(maxsize=8192)  # noqa: B019 - the index lives as long as the bot
     def _correct(self, word: str) -> str:
         """The FAQ word a misspelt word most likely meant, or the word itself."""
-        if len(word) < 5 or word in self.vocabulary or not word.isalpha():
+        if len(word) < 5 or word in self.vocabulary or word in self.stopwords or not word.isalpha():
             return word
         match = process.extractOne(word, self._spelling, scorer=fuzz.ratio, score_cutoff=84)
         return str(match[0]) if match else word
@@ -164,11 +165,17 @@ def _subject_specificity(
     A theme that questions about other entries mention too ("twitching" in a FAQ on calf
     twitching) identifies nothing (0); a subject only its own entries' phrasings name does (1).
     """
-    owners = [frozenset(faq.entries[e].subjects) for e in row_entry]
-    named = [frozenset(w[2:] for w in words if w.startswith(SUBJECT)) for words in mapped]
-    weights = {}
-    for subject in faq.subjects:
-        others = [subject in n for n, o in zip(named, owners, strict=True) if subject not in o]
-        share = sum(others) / max(1, len(others))
-        weights[subject] = float(np.clip(1.0 - share / 0.1, 0.0, 1.0))
-    return weights
+    named_by_others: dict[str, int] = dict.fromkeys(faq.subjects, 0)
+    rows_of: dict[str, int] = dict.fromkeys(faq.subjects, 0)
+    for entry, words in zip(row_entry.tolist(), mapped, strict=True):
+        owners = faq.entries[entry].subjects
+        for subject in owners:
+            rows_of[subject] += 1
+        for word in set(words):
+            if word.startswith(SUBJECT) and word[2:] not in owners and word[2:] in named_by_others:
+                named_by_others[word[2:]] += 1
+    total = len(row_entry)
+    return {
+        s: float(np.clip(1.0 - named_by_others[s] / max(1, total - rows_of[s]) / 0.1, 0.0, 1.0))
+        for s in faq.subjects
+    }

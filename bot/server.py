@@ -283,8 +283,19 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(error_body("internal server error", kind="server_error"), 500)
 
 
+def _require_extra() -> None:
+    if _MISSING is not None:
+        missing = (_MISSING.name or "starlette or uvicorn").split(".")[0]
+        raise FAQBotError(f"the HTTP server needs the faqbot[server] extra ({missing} is not "
+                          "installed): pip install 'faqbot[server]'")
+
+
 def create_app(bot: FAQBot) -> Starlette:
-    """The ASGI app serving `bot` (built once; shared by every request)."""
+    """The ASGI app serving `bot` (built once; shared by every request).
+
+    Raises FAQBotError when the faqbot[server] extra is not installed.
+    """
+    _require_extra()
     api = _Endpoints(bot)
     routes = [
         Route("/v1/chat/completions", api.chat_completions, methods=["POST"]),
@@ -316,10 +327,7 @@ def _is_loopback(host: str) -> bool:
 
 def run_cli(args: argparse.Namespace) -> int:
     """`faqbot serve`: load the FAQ, then serve until Ctrl-C. Raises FAQBotError on bad setup."""
-    if _MISSING is not None:
-        missing = (_MISSING.name or "starlette or uvicorn").split(".")[0]
-        raise FAQBotError(f"the HTTP server needs the faqbot[server] extra ({missing} is not "
-                          "installed): pip install 'faqbot[server]'")
+    _require_extra()
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
     if not 0 <= args.port <= 65535:
@@ -331,10 +339,16 @@ def run_cli(args: argparse.Namespace) -> int:
     if not _is_loopback(args.host):
         print(f"faqbot: warning: listening on {args.host} with no authentication: anyone who can "
               "reach this address can use it", file=sys.stderr)
-    if args.workers == 1:
-        uvicorn.run(create_app(bot), host=args.host, port=args.port, lifespan="off", ws="none")
-    else:
-        os.environ[ENV_FAQ] = str(Path(args.faq).resolve()) if args.faq else ""
-        uvicorn.run(f"{__name__}:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, lifespan="off", ws="none")
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "lifespan": "off",
+                               "ws": "none"}  # no lifespan events, no websockets: plain HTTP
+    try:
+        if args.workers == 1:
+            uvicorn.run(create_app(bot), **options)
+        else:
+            os.environ[ENV_FAQ] = str(Path(args.faq).resolve()) if args.faq else ""
+            uvicorn.run(f"{__name__}:app_from_env", factory=True, workers=args.workers, **options)
+    except SystemExit as exc:  # uvicorn logs why it could not start (e.g. port in use), exits 3
+        if exc.code:
+            return 1
+        raise
     return 0

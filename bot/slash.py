@@ -172,13 +172,14 @@ def show_topics(state: ChatState, arg: str) -> list[Para]:
     wanted = [label for label in groups if label.lower().startswith(arg.lower())]
     if not wanted:
         return [Para(f"No topic called {arg}. Topics: {', '.join(groups)}.", "class:error")]
-    total = sum(len(groups[label]) for label in wanted)
-    paras = [Para(f"{_count(total, 'question')} on {_count(len(wanted), 'topic')}. "
-                  "Ask in your own words.", "class:hint")]
+    paras = []
     for label in wanted:
         paras.append(Para(label[:1].upper() + label[1:], "class:topic"))
         paras += [Para(question, lead="     - ") for question in groups[label]]
-    return paras
+    total = sum(len(groups[label]) for label in wanted)
+    # The summary comes last: a long list scrolls, and this is where the eye lands.
+    return [*paras, Para(f"{_count(total, 'question')} on {_count(len(wanted), 'topic')}. "
+                         "Ask in your own words.", "class:hint")]
 
 
 @command("/why", "why I gave my last reply")

@@ -144,13 +144,7 @@ class ChatCompleter(Completer):
 
     def __init__(self, bot: FAQBot) -> None:
         self.bot = bot
-        faq = bot.faq
-        self.questions = [
-            (printable(e.question),
-             printable(faq.subjects[e.subjects[0]].label if e.subjects and e.subjects[0]
-                       in faq.subjects else ""))
-            for e in faq.entries
-        ]
+        self.questions = [printable(entry.question) for entry in bot.faq.entries]
 
     def get_completions(self, document: Document, complete_event: CompleteEvent
                         ) -> Iterable[Completion]:
@@ -159,9 +153,9 @@ class ChatCompleter(Completer):
             yield from self._commands(text.lstrip())
             return
         words = text.lower().split()
-        for question, topic in self.questions:
+        for question in self.questions:
             if all(w in question.lower() for w in words):
-                yield Completion(question, -len(text), display_meta=topic)
+                yield Completion(question, -len(text))
 
     def _commands(self, text: str) -> Iterable[Completion]:
         name, space, arg = text.partition(" ")
@@ -221,7 +215,7 @@ def run_chat(
         completer=completer,
         complete_while_typing=Condition(
             lambda: get_app().current_buffer.text.lstrip().startswith("/")),
-        auto_suggest=ChatSuggest([q for q, _ in completer.questions]),
+        auto_suggest=ChatSuggest(completer.questions),
         style=STYLE,
         color_depth=depth,
         include_default_pygments_style=False,

@@ -17,7 +17,8 @@ from scipy import sparse
 
 Analyzer = Literal["word", "char"]
 CHAR_NGRAMS = (3, 5)
-_SMALL_BATCH = 8  # up to this many rows, gathering postings beats a sparse product
+_SMALL_BATCH = 8  # up to this many rows, gathering postings beats a sparse product...
+_GATHER_LIMIT = 20_000  # ...unless they are this long
 
 
 def word_features(words: Sequence[str]) -> list[str]:
@@ -65,15 +66,15 @@ class Postings:
 
     def dot(self, rows: Rows) -> npt.NDArray[np.float64]:
         """Dot product of each row with each document: a dense (rows × documents) array."""
-        if rows.count > _SMALL_BATCH:
+        starts, ends = self.indptr[rows.indices], self.indptr[rows.indices + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if rows.count > _SMALL_BATCH or total > _GATHER_LIMIT:
             query = sparse.csr_matrix(
                 (rows.values, rows.indices, rows.indptr), shape=(rows.count, self._scipy.shape[0])
             )
             return np.asarray((query @ self._scipy).toarray())
         # a few rows: gather the postings of their features and add them up in one bincount
-        starts, ends = self.indptr[rows.indices], self.indptr[rows.indices + 1]
-        lengths = ends - starts
-        total = int(lengths.sum())
         out_rows = np.repeat(np.repeat(np.arange(rows.count), np.diff(rows.indptr)), lengths)
         offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(total)
         weights = self.data[offsets] * np.repeat(rows.values, lengths)
@@ -100,14 +101,35 @@ class TfidfSpace:
 
     @classmethod
     def fit(cls, kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[str]) -> TfidfSpace:
-        """Fit with scikit-learn (imported only here)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        """Count features (each distinct word's n-grams found once), weight with scikit-learn."""
+        from sklearn.feature_extraction.text import TfidfTransformer
 
-        analyzer = word_features if kind == "word" else char_features
-        vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True)
-        matrix = vectorizer.fit_transform(documents)
-        vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
-        return cls(kind, vocabulary, np.asarray(vectorizer.idf_, dtype=np.float64), matrix.tocsr())
+        vocabulary: dict[str, int] = {}
+        grams_of_word: dict[str, list[int]] = {}
+
+        def ids(document: Sequence[str] | str) -> list[int]:
+            if kind == "word":
+                return [vocabulary.setdefault(f, len(vocabulary)) for f in word_features(list(document))]
+            out: list[int] = []
+            for word in str(document).split():
+                grams = grams_of_word.get(word)
+                if grams is None:
+                    grams = [vocabulary.setdefault(g, len(vocabulary)) for g in char_features(word)]
+                    grams_of_word[word] = grams
+                out.extend(grams)
+            return out
+
+        per_document = [ids(d) for d in documents]
+        lengths = np.fromiter((len(i) for i in per_document), dtype=np.int64, count=len(per_document))
+        flat = np.fromiter((f for i in per_document for f in i), dtype=np.int64, count=int(lengths.sum()))
+        counts = sparse.csr_matrix(
+            (np.ones(len(flat)), (np.repeat(np.arange(len(per_document)), lengths), flat)),
+            shape=(len(per_document), len(vocabulary)),
+        )
+        counts.sum_duplicates()
+        transformer = TfidfTransformer(sublinear_tf=True)
+        matrix = sparse.csr_matrix(transformer.fit_transform(counts))
+        return cls(kind, vocabulary, np.asarray(transformer.idf_, dtype=np.float64), matrix)
 
     def _ids(self, document: Sequence[str] | str) -> list[int]:
         """Vocabulary ids of a document's features, repeated as often as they occur."""

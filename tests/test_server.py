@@ -402,6 +402,15 @@ def test_serve_with_a_broken_faq_fails_before_binding(
     assert no_real_server == []
 
 
+def test_serve_exits_1_when_uvicorn_cannot_start(monkeypatch: pytest.MonkeyPatch,
+                                                 tiny_path: Path) -> None:
+    def port_in_use(app: Any, **options: Any) -> None:
+        raise SystemExit(3)  # what uvicorn does after logging "address already in use"
+
+    monkeypatch.setattr(uvicorn, "run", port_in_use)
+    assert main(["serve", "--faq", str(tiny_path)]) == 1
+
+
 def test_serve_one_worker_serves_the_bot_on_loopback(
         no_real_server: list[Any], capsys: pytest.CaptureFixture[str], tiny_path: Path) -> None:
     assert main(["serve", "--faq", str(tiny_path), "--port", "8123"]) == 0

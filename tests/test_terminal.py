@@ -297,14 +297,15 @@ def test_an_unknown_command_suggests_the_closest(chat: Chat, typed: str, hint: s
 def test_topics_groups_questions_by_first_subject_label(chat: Chat) -> None:
     printed = chat("/topics\r/topics POT\r/topics zinc\r")
     assert (
-        "   3 questions on 2 topics. Ask in your own words.\n"
         "   Magnesium\n"
         "     - How does magnesium affect muscles?\n"
         "     - Which foods are rich in magnesium?\n"
         "   Potassium\n"
         "     - Which foods are rich in potassium?\n"
+        "   3 questions on 2 topics. Ask in your own words.\n"
     ) in printed
-    assert "   1 question on 1 topic. Ask in your own words.\n   Potassium\n" in printed
+    assert ("\n\n   Potassium\n     - Which foods are rich in potassium?\n"
+            "   1 question on 1 topic.") in printed
     assert "No topic called zinc. Topics: magnesium, potassium." in printed
 
 
