@@ -28,10 +28,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bot import FAQBot, Reply  # noqa: E402
-from bot.batch import format_jsonl, read_lines  # noqa: E402
+from bot.batch import format_jsonl  # noqa: E402
 from bot.core import CHUNK  # noqa: E402
 from bot.knowledge import bundled_faq_path  # noqa: E402
-from bot.partition import answer_rows  # noqa: E402
+from bot.partition import answer_rows, read_lines  # noqa: E402
 
 PREFIXES = ["", "", "", "hey ", "quick question: ", "so ", "um ", "doc, ", "pls tell me ", "hi, "]
 SUFFIXES = ["", "", "", "?", "??", " thanks", " pls", " lately", " at night", " :)", " again"]

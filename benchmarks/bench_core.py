@@ -7,6 +7,7 @@ noisy, so compare ratios within one run rather than absolute times across runs.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -92,13 +93,13 @@ def synthetic_faq(entries: int, seed: int = 3) -> FAQ:
     syllables = [c + v for c in "bcdfghjklmnprstvwxyz" for v in "aeiou"]
     vocab = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(30000)})
     rng.shuffle(vocab)
-    zipf = [1.0 / (rank + 1) for rank in range(len(vocab))]  # word use is Zipfian, as in real text
+    zipf = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(vocab))))  # Zipfian use
     subjects = {f"topic{i}": Concept(f"topic{i}", f"topic {i}", (vocab[i],)) for i in range(200)}
     facets = {f: Concept(f, f, (), default=(f == "role")) for f in ("role", "foods", "signs", "causes")}
     glue = ["what", "is", "the", "how", "do", "i", "get", "why", "does", "my", "which", "are"]
 
     def sentence() -> str:
-        words = rng.choices(vocab, weights=zipf, k=rng.randint(4, 9))
+        words = rng.choices(vocab, cum_weights=zipf, k=rng.randint(4, 9))
         return " ".join(rng.choice(glue) if rng.random() < 0.4 else w for w in words)
 
     built = []

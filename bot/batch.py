@@ -1,9 +1,9 @@
 """`faqbot batch`: stream a file of questions through the bot, one output row per input row.
 
-Readers turn bytes into `Row`s, one per input row, bad rows included (see `bot.partition`);
-rows are answered a chunk at a time, in worker processes with --workers; writers turn
-output rows into .jsonl or .csv text. Memory stays flat: one chunk per worker is in flight.
-A file output is written to a hidden temporary file beside it and renamed when complete.
+The readers in `bot.partition` turn bytes into `Row`s, one per input row, bad rows included;
+here rows are answered a chunk at a time (in worker processes with --workers) and written as
+.jsonl or .csv. Memory stays flat: a couple of chunks per worker are in flight. A file
+output is written to a hidden temporary file beside it and renamed when complete.
 """
 
 from __future__ import annotations
@@ -17,25 +17,17 @@ import sys
 import tempfile
 import time
 from collections import Counter, deque
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager, suppress
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Literal
 
 from .core import CHUNK, FAQBot
 from .errors import InputError
-from .partition import (
-    MAX_LINE_BYTES,
-    Row,
-    answer_rows,
-    bot_for,
-    error_row,
-    output_columns,
-    row_from_bytes,
-    row_from_record,
-    too_long,
-)
+from .partition import Row, answer_rows, bot_for, output_columns, read_csv, read_lines
 
 Format = Literal["txt", "csv", "jsonl"]
 OutFormat = Literal["csv", "jsonl"]
@@ -46,135 +38,6 @@ INPUT_FORMATS: dict[str, Format] = {
 }
 OUTPUT_FORMATS: dict[str, OutFormat] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 IN_FLIGHT = 2  # chunks queued per worker: enough to keep it busy, few enough to keep memory flat
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-def physical_lines(stream: IO[bytes]) -> Iterator[bytes | int]:
-    """Byte lines with their endings; an over-long line comes as its size, never held whole."""
-    readline = stream.readline
-    line = readline(MAX_LINE_BYTES + 2)
-    if line.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, as Excel writes
-        line = line[3:]
-    while line:
-        if len(line) <= MAX_LINE_BYTES or len(line.rstrip(b"\r\n")) <= MAX_LINE_BYTES:
-            yield line
-        else:
-            size = len(line)
-            while not line.endswith(b"\n"):
-                line = readline(1 << 20)
-                if not line:
-                    break
-                size += len(line)
-            yield size - (len(line) - len(line.rstrip(b"\r\n")) if line.endswith(b"\n") else 0)
-        line = readline(MAX_LINE_BYTES + 2)
-
-
-def read_lines(stream: IO[bytes], format: Literal["txt", "jsonl"], field: str) -> Iterator[Row]:
-    """Rows of a .txt file (each line a question) or a .jsonl file (`field` of each object)."""
-    empty: dict[str, Any] = {"question": None} if format == "txt" else {}
-    for line in physical_lines(stream):
-        if isinstance(line, int):
-            yield error_row(dict(empty), too_long(line))
-        else:
-            yield row_from_bytes(line, format, field)
-
-
-class _RecordLines:
-    """Decoded lines for the csv module, remembering the lines and problems of one record.
-
-    A record may span lines (a quoted field with newlines); one that grows past the line
-    limit is a runaway quote, and `RunawayRecord` lets the reader give up on it.
-    """
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.source = physical_lines(stream)
-        self.pushed_back: deque[tuple[str, str | None]] = deque()
-        self.record: list[tuple[str, str | None]] = []
-        self.size = 0
-
-    def start_record(self) -> None:
-        self.record, self.size = [], 0
-
-    def __iter__(self) -> _RecordLines:
-        return self
-
-    def __next__(self) -> str:
-        item = self.pushed_back.popleft() if self.pushed_back else self._decode(next(self.source))
-        self.record.append(item)
-        self.size += len(item[0])
-        if self.size > MAX_LINE_BYTES and len(self.record) > 1:
-            raise RunawayRecord(f"a quoted field runs past {MAX_LINE_BYTES} bytes")
-        return item[0]
-
-    @staticmethod
-    def _decode(line: bytes | int) -> tuple[str, str | None]:
-        if isinstance(line, int):
-            return "\n", too_long(line)
-        try:
-            return line.decode("utf-8"), None
-        except UnicodeDecodeError as exc:
-            from .partition import bad_utf8
-
-            return line.decode("utf-8", "replace"), bad_utf8(exc)
-
-
-class RunawayRecord(Exception):
-    """A CSV record that never ends (an unclosed quote)."""
-
-
-def read_csv(stream: IO[bytes], column: str, name: str) -> tuple[list[str], Iterator[Row]]:
-    """The header of a CSV file and its rows; the question is in `column`.
-
-    Raises `InputError` when the header is unreadable or has no such column. Afterwards a
-    bad row (wrong field count, broken quoting, invalid UTF-8, too long) is an error row.
-    """
-    lines = _RecordLines(stream)
-    try:
-        header = next(csv.reader(lines, strict=True), None)
-    except (csv.Error, RunawayRecord) as exc:
-        raise InputError(f"{name}: the header row is not valid CSV: {exc}") from None
-    problems = [p for _, p in lines.record if p]
-    if problems:
-        raise InputError(f"{name}: the header row cannot be read: {problems[0]}")
-    if header is None:
-        return [column], iter(())
-    if column not in header:
-        listed = ", ".join(repr(h) for h in header[:10])
-        raise InputError(f"{name}: no column {column!r} (the columns are {listed}): "
-                         "choose one with --column")
-    duplicates = sorted({h for h in header if header.count(h) > 1})
-    if duplicates:
-        raise InputError(f"{name}: the header names {duplicates[0]!r} twice")
-    return header, _csv_rows(lines, header, column)
-
-
-def _csv_rows(lines: _RecordLines, header: list[str], column: str) -> Iterator[Row]:
-    blank = dict.fromkeys(header, "")
-    width = len(header)
-    reader = csv.reader(lines, strict=True)
-    while True:
-        lines.start_record()
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except (csv.Error, RunawayRecord) as exc:
-            # the record's first line is the broken row; the csv module reads on from the next
-            lines.pushed_back.extendleft(reversed(lines.record[1:]))
-            yield error_row(dict(blank), f"broken CSV row: {exc}")
-            reader = csv.reader(lines, strict=True)
-            continue
-        problem = next((p for _, p in lines.record if p), None)
-        if len(cells) == width and problem is None:
-            yield row_from_record(dict(zip(header, cells, strict=True)), column)
-            continue
-        fields = {**blank, **dict(zip(header, cells, strict=False))}
-        if problem is None:
-            problem = ("empty line" if not cells else
-                       f"{len(cells)} fields where the header has {width}"
-                       + (" (the extra fields are left out)" if len(cells) > width else ""))
-        yield error_row(fields, problem)
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -238,23 +101,32 @@ def _work(rows: list[Row], out: OutFormat, columns: list[str]) -> tuple[int, str
 
 
 def answered_chunks(rows: Iterator[Row], *, faq: str | None, workers: int, out: OutFormat,
-                    columns: list[str]) -> Iterator[tuple[int, str, Counter[str]]]:
-    """(rows, output text, counts) per chunk, in input order, in this process or in `workers`."""
+                    columns: list[str]) -> Generator[tuple[int, str, Counter[str]], None, None]:
+    """(rows, output text, counts) per chunk, in input order, in this process or in `workers`.
+
+    Raises `BrokenProcessPool` when a worker dies (killed, out of memory).
+    """
     chunks = iter(lambda: list(islice(rows, CHUNK)), [])
     if workers <= 1:
         bot = bot_for(faq)
         for chunk in chunks:
             yield _answer_and_format(bot, chunk, out, columns)
         return
-    # apply_async with a bounded queue rather than imap: imap reads its whole input ahead
-    with multiprocessing.get_context("spawn").Pool(workers, _init_worker, (faq,)) as pool:
-        pending: deque[Any] = deque()
+    # A bounded queue of futures rather than Pool.imap, which reads its whole input ahead;
+    # and an executor rather than a Pool, which waits forever for a worker that was killed.
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(faq,))
+    pending: deque[Future[tuple[int, str, Counter[str]]]] = deque()
+    try:
         for chunk in chunks:
-            pending.append(pool.apply_async(_work, (chunk, out, columns)))
+            pending.append(executor.submit(_work, chunk, out, columns))
             if len(pending) >= IN_FLIGHT * workers:
-                yield pending.popleft().get()
+                yield pending.popleft().result()
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft().result()
+    finally:
+        # interrupted or failed: drop queued chunks; a running one finishes in its worker
+        executor.shutdown(wait=not pending, cancel_futures=True)
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -316,23 +188,32 @@ def run_cli(args: Any) -> int:
                     out_columns = []
                 bar = _progress_bar(args, in_format)
                 tally.start = time.perf_counter()
-                for count, text, counts in answered_chunks(
-                    rows, faq=args.faq, workers=args.workers, out=out_format, columns=out_columns
-                ):
-                    sink.write(text)
-                    tally.rows += count
-                    tally.counts += counts
-                    if bar is not None:
-                        bar.update(count)
+                chunks = answered_chunks(rows, faq=args.faq, workers=args.workers,
+                                         out=out_format, columns=out_columns)
+                with closing(chunks):  # on Ctrl-C, stop the workers now, not when collected
+                    for count, text, counts in chunks:
+                        sink.write(text)
+                        tally.rows += count
+                        tally.counts += counts
+                        if bar is not None:
+                            bar.update(count)
         except KeyboardInterrupt:
             _close(bar)
             where = "the output is incomplete" if to_stdout else f"{args.output} was not written"
-            print(f"faqbot: interrupted after {tally.rows:,} rows; {where}", file=sys.stderr)
+            print(f"faqbot: interrupted after {_plural(tally.rows, 'row')}; {where}",
+                  file=sys.stderr)
             return EXIT_INTERRUPTED
+        except BrokenProcessPool:
+            _close(bar)
+            where = "the output is incomplete" if to_stdout else f"{args.output} was not written"
+            print(f"faqbot: a worker process stopped unexpectedly (out of memory?) after "
+                  f"{_plural(tally.rows, 'row')}; {where}", file=sys.stderr)
+            return EXIT_ERROR
         except BrokenPipeError:
             _close(bar)
             _silence_stdout()
-            print(f"faqbot: the output was closed after {tally.rows:,} rows", file=sys.stderr)
+            print(f"faqbot: the output was closed after {_plural(tally.rows, 'row')}",
+                  file=sys.stderr)
             return EXIT_ERROR
     _close(bar)
     print(f"faqbot: {tally.summary()}", file=sys.stderr)

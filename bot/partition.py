@@ -1,21 +1,26 @@
-"""Answer a partition of rows: the one function behind `faqbot batch`, Dask and Spark.
+"""Rows in, answered rows out: what `faqbot batch`, Dask and Spark share.
 
-`answer_partition(rows, faq=...)` takes text lines, JSON lines, records or a pandas
-DataFrame and returns one output row per input row, in order: the input's own fields plus
-`kind`, `id`, `confidence`, `answer` and `error`. A row that cannot be asked (empty, not
-UTF-8, broken JSON, too long) gets an `error` and empty answer fields; nothing raises and
-no row is dropped. The bot is built once per process and FAQ file, then reused.
+Readers (`read_lines`, `read_csv`, `row_from_*`) turn every input row into a `Row`, bad ones
+included; `answer_rows` answers a list of them at once. `answer_partition(rows, faq=...)`
+does both for a partition of text lines, JSON lines, records or a pandas DataFrame and
+returns one output row per input row, in order: the input's own fields plus `kind`, `id`,
+`confidence`, `answer` and `error`. A row that cannot be asked (empty, not UTF-8, broken
+JSON or CSV, too long) gets an `error` and empty answer fields; nothing raises and no row
+is dropped. The bot is built once per process and FAQ file, then reused.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, overload
+from typing import IO, Any, Literal, NamedTuple, overload
 
 from .core import CHUNK, FAQBot
+from .errors import InputError
 
 OUTPUT_KEYS = ("kind", "id", "confidence", "answer", "error")
 OUTPUT_KEYS_SET = frozenset(OUTPUT_KEYS)
@@ -134,6 +139,133 @@ def answer_rows(bot: FAQBot | None, rows: Sequence[Row]) -> list[dict[str, Any]]
 def output_columns(input_columns: Iterable[str]) -> list[str]:
     """The columns of the output: the input's own (except ours), then `OUTPUT_KEYS`."""
     return [c for c in input_columns if c not in OUTPUT_KEYS_SET] + list(OUTPUT_KEYS)
+
+
+# -- reading files: one Row per input row, however broken -----------------------------------
+
+def physical_lines(stream: IO[bytes]) -> Iterator[bytes | int]:
+    """Byte lines with their endings; an over-long line comes as its size, never held whole."""
+    readline = stream.readline
+    line = readline(MAX_LINE_BYTES + 2)
+    if line.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, as Excel writes
+        line = line[3:]
+    while line:
+        if len(line) <= MAX_LINE_BYTES or len(line.rstrip(b"\r\n")) <= MAX_LINE_BYTES:
+            yield line
+        else:
+            size = len(line)
+            while not line.endswith(b"\n"):
+                line = readline(1 << 20)
+                if not line:
+                    break
+                size += len(line)
+            yield size - (len(line) - len(line.rstrip(b"\r\n")) if line.endswith(b"\n") else 0)
+        line = readline(MAX_LINE_BYTES + 2)
+
+
+def read_lines(stream: IO[bytes], format: Literal["txt", "jsonl"], field: str) -> Iterator[Row]:
+    """Rows of a .txt file (each line a question) or a .jsonl file (`field` of each object)."""
+    empty: dict[str, Any] = {"question": None} if format == "txt" else {}
+    for line in physical_lines(stream):
+        if isinstance(line, int):
+            yield error_row(dict(empty), too_long(line))
+        else:
+            yield row_from_bytes(line, format, field)
+
+
+class _RecordLines:
+    """Decoded lines for the csv module, remembering the lines and problems of one record.
+
+    A record may span lines (a quoted field with newlines); one that grows past the line
+    limit is a runaway quote, and `RunawayRecord` lets the reader give up on it.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.source = physical_lines(stream)
+        self.pushed_back: deque[tuple[str, str | None]] = deque()
+        self.record: list[tuple[str, str | None]] = []
+        self.size = 0
+
+    def start_record(self) -> None:
+        self.record, self.size = [], 0
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def __next__(self) -> str:
+        item = self.pushed_back.popleft() if self.pushed_back else self._decode(next(self.source))
+        self.record.append(item)
+        self.size += len(item[0])
+        if self.size > MAX_LINE_BYTES and len(self.record) > 1:
+            raise RunawayRecord(f"a quoted field runs past {MAX_LINE_BYTES} bytes")
+        return item[0]
+
+    @staticmethod
+    def _decode(line: bytes | int) -> tuple[str, str | None]:
+        if isinstance(line, int):
+            return "\n", too_long(line)
+        try:
+            return line.decode("utf-8"), None
+        except UnicodeDecodeError as exc:
+            return line.decode("utf-8", "replace"), bad_utf8(exc)
+
+
+class RunawayRecord(Exception):
+    """A CSV record that never ends (an unclosed quote)."""
+
+
+def read_csv(stream: IO[bytes], column: str, name: str) -> tuple[list[str], Iterator[Row]]:
+    """The header of a CSV file and its rows; the question is in `column`.
+
+    Raises `InputError` when the header is unreadable or has no such column. Afterwards a
+    bad row (wrong field count, broken quoting, invalid UTF-8, too long) is an error row.
+    """
+    lines = _RecordLines(stream)
+    try:
+        header = next(csv.reader(lines, strict=True), None)
+    except (csv.Error, RunawayRecord) as exc:
+        raise InputError(f"{name}: the header row is not valid CSV: {exc}") from None
+    problems = [p for _, p in lines.record if p]
+    if problems:
+        raise InputError(f"{name}: the header row cannot be read: {problems[0]}")
+    if header is None:
+        return [column], iter(())
+    if column not in header:
+        listed = ", ".join(repr(h) for h in header[:10])
+        raise InputError(f"{name}: no column {column!r} (the columns are {listed}): "
+                         "choose one with --column")
+    duplicates = sorted({h for h in header if header.count(h) > 1})
+    if duplicates:
+        raise InputError(f"{name}: the header names {duplicates[0]!r} twice")
+    return header, _csv_rows(lines, header, column)
+
+
+def _csv_rows(lines: _RecordLines, header: list[str], column: str) -> Iterator[Row]:
+    blank = dict.fromkeys(header, "")
+    width = len(header)
+    reader = csv.reader(lines, strict=True)
+    while True:
+        lines.start_record()
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, RunawayRecord) as exc:
+            # the record's first line is the broken row; the csv module reads on from the next
+            lines.pushed_back.extendleft(reversed(lines.record[1:]))
+            yield error_row(dict(blank), f"broken CSV row: {exc}")
+            reader = csv.reader(lines, strict=True)
+            continue
+        problem = next((p for _, p in lines.record if p), None)
+        if len(cells) == width and problem is None:
+            yield row_from_record(dict(zip(header, cells, strict=True)), column)
+            continue
+        fields = {**blank, **dict(zip(header, cells, strict=False))}
+        if problem is None:
+            problem = ("empty line" if not cells else
+                       f"{len(cells)} field{'s' * (len(cells) != 1)} where the header has {width}"
+                       + (" (the extra fields are left out)" if len(cells) > width else ""))
+        yield error_row(fields, problem)
 
 
 # -- one bot per process and FAQ file ---------------------------------------------------------

@@ -245,7 +245,7 @@ def test_bad_csv_rows(tmp_path, tiny_faq_path, capsys):
     rows = read_csv(dst)
     assert code == 0 and len(rows) == 12 and err.endswith(", 9 errors\n")
     assert [r["error"] for r in rows] == [
-        "", "1 fields where the header has 2",
+        "", "1 field where the header has 2",
         "3 fields where the header has 2 (the extra fields are left out)", "empty line", "",
         "broken CSV row: ',' expected after '\"'", "invalid UTF-8: byte 0xff at position 6",
         f"line too long: {len(BIG) + 2} bytes (limit {MAX_LINE_BYTES})",
