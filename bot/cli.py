@@ -53,9 +53,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
         i, d = read_labelled(path)
         items += i
         dialogues += d
-    report = evaluate(_bot(args), items, dialogues)
+    bot = _bot(args)
+    report = evaluate(bot, items, dialogues)
     for line in report.lines(show_wrong=args.show_wrong):
         print(line)
+    if args.sweep or args.plot:
+        from .evaluate import reliability, sweep
+
+        rows = sweep(report, [round(0.05 * i, 2) for i in range(1, 20)])
+        if args.sweep:
+            print(f"sweep of the answer threshold (now {bot.faq.thresholds.answer}):")
+            print("  threshold  in-scope right  false accepts  answered")
+            for r in rows:
+                print(f"  {r.threshold:9.2f}  {r.in_scope_right:14.1%}  {r.false_accepts:13.1%}  {r.answered:8.1%}")
+        if args.plot:
+            from .plot import plot_eval
+
+            plot_eval(rows, reliability(report), bot.faq.thresholds.answer, args.plot)
+            print(f"plot written to {args.plot}")
     if args.min_accuracy is not None and report.rate(report.items + report.dialogue_turns) < args.min_accuracy:
         print(f"faqbot: accuracy under --min-accuracy {args.min_accuracy}", file=sys.stderr)
         return EXIT_ERROR
@@ -117,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE.jsonl")
     p.add_argument("--min-accuracy", type=float, metavar="X", help="exit 1 when accuracy is under X (0-1)")
     p.add_argument("--show-wrong", type=int, default=50, metavar="N", help="list up to N wrong items")
+    p.add_argument("--sweep", action="store_true", help="show how the figures move with the answer threshold")
+    p.add_argument("--plot", metavar="FILE.png", help="draw the sweep and a reliability diagram (faqbot[plot])")
     _add_faq(p)
     p.set_defaults(handler=cmd_eval)
 

@@ -160,6 +160,54 @@ class Report:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class SweepRow:
+    """The figures at one answer threshold."""
+
+    threshold: float
+    in_scope_right: float
+    false_accepts: float
+    answered: float
+
+
+def sweep(report: Report, thresholds: Sequence[float]) -> list[SweepRow]:
+    """How in-scope accuracy and false accepts move with the answer threshold.
+
+    Replays each question's decision at every threshold: a question that reached the
+    confidence model is answered with its best entry when its confidence is at least the
+    threshold (clarifications are left out); urgent, small talk and out-of-scope facets
+    do not depend on the threshold.
+    """
+    rows = []
+    scored = []
+    for item, reply in report.items:
+        top = reply.id if reply.kind == "answer" else (reply.alternatives[0].id if reply.alternatives else None)
+        reached = reply.kind in ("answer", "clarify") or (
+            reply.kind == "fallback" and (reply.reason or {}).get("reason") in ("low-confidence", "unknown-words")
+        )
+        scored.append((item, top, reply.confidence if reached else -1.0))
+    in_scope = [s for s in scored if s[0].in_scope] or [(None, None, -1.0)]
+    fallback = [s for s in scored if s[0].expect == ("fallback",)] or [(None, None, -1.0)]
+    for t in thresholds:
+        right = sum(1 for item, top, c in in_scope if item and c >= t and top in item.expect)
+        accepted = sum(1 for item, _, c in fallback if item and c >= t)
+        answered = sum(1 for _, _, c in scored if c >= t)
+        rows.append(SweepRow(t, right / len(in_scope), accepted / len(fallback), answered / max(1, len(scored))))
+    return rows
+
+
+def reliability(report: Report, bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean confidence, accuracy, count) of answered items per confidence bin."""
+    buckets: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for item, reply in report.items:
+        if reply.kind == "answer":
+            buckets[min(int(reply.confidence * bins), bins - 1)].append((reply.confidence, is_right(item, reply)))
+    return [
+        (sum(c for c, _ in b) / len(b), sum(ok for _, ok in b) / len(b), len(b))
+        for _, b in sorted(buckets.items())
+    ]
+
+
 def evaluate(bot: FAQBot, items: Sequence[Item], dialogues: Sequence[Dialogue] = ()) -> Report:
     """Run every item (statelessly) and every dialogue (in one conversation each)."""
     report = Report()

@@ -479,6 +479,8 @@ def test_answer_partition_on_a_dataframe_keeps_index_and_columns(tiny_faq_path):
     assert list(out["id"]) == ["greeting", None, "potassium-foods"]
     assert out["error"][11] == "empty question"
     assert str(out["confidence"].dtype) == "float64"
+    again = answer_partition(pd.concat([frame, frame]), faq=tiny_faq_path)  # repeated index
+    assert list(again["id"]) == list(out["id"]) * 2
     empty = answer_partition(frame.iloc[:0], faq="/no/such/faq.yaml")  # no bot needed
     assert list(empty.columns) == list(out.columns) and len(empty) == 0
 
