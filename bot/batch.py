@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Generator, Iterator
@@ -118,8 +119,9 @@ def answered_chunks(rows: Iterator[Row], *, faq: str | None, workers: int, out: 
                                    initializer=_init_worker, initargs=(faq,))
     pending: deque[Future[tuple[int, str, Counter[str]]]] = deque()
     try:
-        for chunk in chunks:
-            pending.append(executor.submit(_work, chunk, out, columns))
+        for n, chunk in enumerate(chunks):
+            with _sigint_ignored(n < workers):  # a worker starts here: Ctrl-C is ours
+                pending.append(executor.submit(_work, chunk, out, columns))
             if len(pending) >= IN_FLIGHT * workers:
                 yield pending.popleft().result()
         while pending:
@@ -127,6 +129,19 @@ def answered_chunks(rows: Iterator[Row], *, faq: str | None, workers: int, out: 
     finally:
         # interrupted or failed: drop queued chunks; a running one finishes in its worker
         executor.shutdown(wait=not pending, cancel_futures=True)
+
+
+@contextmanager
+def _sigint_ignored(ignore: bool) -> Iterator[None]:
+    """Ignore Ctrl-C for a moment, so that a process started now inherits the ignoring."""
+    if not ignore or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # -- the command ------------------------------------------------------------------------------

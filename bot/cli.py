@@ -86,6 +86,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return run_chat(bot, color=not args.no_color)
     conv = bot.conversation()
     for line in sys.stdin:
+        if not line.strip() and not args.json:
+            continue  # an empty line asks nothing; in --json mode every line gets its reply
         reply = conv.ask(line.rstrip("\r\n"))
         text = json.dumps(reply.to_dict(), ensure_ascii=False) if args.json else reply.text
         print(text, flush=True)
@@ -167,9 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `faqbot` script; returns the exit status."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["chat", *argv]  # `faqbot` and `faqbot --faq PATH` open the chat
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["chat", *(argv or [])])
     try:
         return int(args.handler(args))
     except FAQBotError as exc:

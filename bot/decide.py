@@ -18,7 +18,7 @@ from scipy import sparse
 
 from .knowledge import FAQ
 from .normalise import ConceptMapper, tokens
-from .redflags import RedFlags
+from .spotter import Spotter
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
 
@@ -68,7 +68,7 @@ class Decider:
         self.calibration = {**DEFAULT_CALIBRATION, **faq.calibration}
         self.weights = np.array([self.calibration[k] for k in FEATURES])
         urgent = faq.urgent
-        self.red_flags = RedFlags(urgent.red_flags, urgent.negations) if urgent else RedFlags((), ())
+        self.red_flags = Spotter({"urgent": urgent.red_flags if urgent else ()}, urgent.negations if urgent else ())
         self.smalltalk = ConceptMapper({s.id: s.patterns for s in faq.smalltalk})
         self.smalltalk_replies = {s.id: s.reply for s in faq.smalltalk}
         subjects, facets = list(faq.subjects), list(faq.facets)
@@ -174,7 +174,7 @@ class Decider:
         return [self._decide(scores.analyses[r], batch.combined[r], float(confidence[r])) for r in range(len(confidence))]
 
     def _decide(self, analysis: Analysis, combined: Matrix, conf: float) -> Reply:
-        if self.red_flags.urgent(analysis.text):
+        if self.red_flags.find(analysis.text):
             return self._urgent()
         intent = self.smalltalk_intent(analysis)
         if intent is not None:

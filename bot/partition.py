@@ -359,9 +359,9 @@ def _answer_frame(frame: Any, faq: str | Path | None, field: str) -> Any:
     for start in range(0, len(rows), CHUNK):
         out += _answer(rows[start : start + CHUNK], faq)
     result = frame[[c for c in frame.columns if c not in OUTPUT_KEYS_SET]].copy()
-    for key in OUTPUT_KEYS:  # by position (the index may repeat); object keeps None as None
+    for key in OUTPUT_KEYS:  # object columns, so a missing value stays None
         dtype = "float64" if key == "confidence" else object
-        result[key] = pd.Series([r[key] for r in out], dtype=dtype).to_numpy()
+        result[key] = pd.Series([r[key] for r in out], index=result.index, dtype=dtype)
     return result
 
 

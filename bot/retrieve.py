@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from .knowledge import FAQ
 from .normalise import ConceptMapper, clean, tokens
+from .spotter import Spotter
 from .tfidf import Postings, TfidfSpace
 from .words import EVERYDAY, FILLERS, STOP_WORDS
 
@@ -71,6 +72,11 @@ class Index:
         for name, words in faq.synonyms.items():
             lexicon[SYNONYM + name] = [name, *words]
         self.mapper = ConceptMapper(lexicon)
+        # out-of-scope cues of several words are also spotted loosely: "how much magnesium should I take"
+        self.out_of_scope_cues = Spotter(
+            {name: [w for w in c.words if len(w.split()) > 2] for name, c in faq.out_of_scope_facets.items()},
+            slack=2,
+        )
         self.entry_ids = tuple(e.id for e in faq.entries)
         self.stopwords = frozenset(tokens(" ".join(STOP_WORDS | FILLERS | EVERYDAY)))
 
@@ -112,7 +118,8 @@ class Index:
             words=tuple(mapped),
             subjects=frozenset(w[2:] for w in mapped if w.startswith(SUBJECT)),
             facets=frozenset(w[2:] for w in mapped if w.startswith(FACET)),
-            out_of_scope=frozenset(w[2:] for w in mapped if w.startswith(OUT_OF_SCOPE)),
+            out_of_scope=frozenset(w[2:] for w in mapped if w.startswith(OUT_OF_SCOPE))
+            | self.out_of_scope_cues.find(text),
             unknown=tuple(w for w in plain if w not in self.vocabulary and not w.isdigit()),
             content=len(plain) + sum(":" in w for w in mapped),
         )

@@ -318,6 +318,21 @@ def test_unknown_routes_and_methods_get_json_errors(client: TestClient, method: 
     assert_error(client.request(method, path), status)
 
 
+def test_a_bug_is_a_json_500_without_details(tiny_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = FAQBot.from_yaml(tiny_path)
+
+    def fail(*args: Any) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(broken, "conversation_from_history", fail)
+    with TestClient(create_app(broken), raise_server_exceptions=False) as test_client:
+        response = test_client.post(CHAT, json={"messages": messages("hello")})
+    assert response.status_code == 500
+    assert response.json() == {"error": {"message": "internal server error", "type": "server_error",
+                                         "param": None, "code": None}}
+
+
 _SCALAR = st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.floats(
     allow_nan=False, allow_infinity=False)
 _JSON = st.recursive(

@@ -35,7 +35,7 @@ def main() -> int:
     rows, labels, keep = [], [], []
     for n, item in enumerate(items):
         analysis = scores.analyses[n]
-        if (d.red_flags.urgent(analysis.text) or d.smalltalk_intent(analysis) is not None
+        if (d.red_flags.find(analysis.text) or d.smalltalk_intent(analysis) is not None
                 or analysis.out_of_scope or analysis.content == 0):
             continue
         best = bot.faq.entries[int(batch.best[n])].id

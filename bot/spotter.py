@@ -1,0 +1,64 @@
+"""Spot phrases loosely: all of a phrase's words close together, in any order and word form.
+
+Used for red flags ("swollen calf" is spotted in "my calf is suddenly swollen", "droop" in
+"droopy") and for the out-of-scope cues of `faq.yaml` ("how much should i take" in "how much
+magnesium should I take"). A phrase directly negated ("no chest pain") is not spotted when the
+spotter has negations; another phrase in the same message still is, and so is a phrase negated
+further away ("not sure, but chest pain"): for red flags we err on the side of urgent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .normalise import clean, tokens
+
+_NEGATION_REACH = 3  # a negation this many words before a phrase cancels it
+_PREFIX = 4  # words this long also match the same word one letter longer ("droop" ~ "droopy")
+
+
+class Spotter:
+    """Finds which labelled phrases occur in a text; built once, immutable."""
+
+    def __init__(
+        self, phrases: Mapping[str, Iterable[str]], negations: Iterable[str] = (), slack: int = 3
+    ) -> None:
+        self.slack = slack  # extra words allowed between a phrase's words
+        self._by_word: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # tried only if its first word occurs
+        for label, group in phrases.items():
+            for phrase in {tuple(tokens(clean(p))) for p in group} - {()}:
+                self._by_word.setdefault(phrase[0], []).append((phrase, label))
+        # "don't" cleans to "do not": the negating word is the last one
+        self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
+
+    @staticmethod
+    def _matches(phrase_word: str, word: str) -> bool:
+        return word == phrase_word or (
+            len(phrase_word) >= _PREFIX and len(word) == len(phrase_word) + 1 and word.startswith(phrase_word)
+        )
+
+    def _starts(self, phrase: tuple[str, ...], words: list[str]) -> list[int]:
+        """Start positions of windows that hold every word of `phrase`."""
+        width = len(phrase) + self.slack
+        starts = []
+        for i, word in enumerate(words):
+            if not any(self._matches(p, word) for p in phrase):
+                continue
+            window = words[i : i + width]
+            if all(any(self._matches(p, w) for w in window) for p in phrase):
+                starts.append(i)
+        return starts
+
+    def find(self, text: str) -> set[str]:
+        """Labels of the phrases spotted in `text` (already cleaned), negated ones left out."""
+        words = tokens(text)
+        present = {*words, *(w[:-1] for w in words if len(w) > _PREFIX)}
+        found: set[str] = set()
+        for phrase, label in (c for w in present for c in self._by_word.get(w, ())):
+            if label in found or not present.issuperset(phrase):
+                continue
+            for start in self._starts(phrase, words):
+                if not self.negations.intersection(words[max(0, start - _NEGATION_REACH) : start]):
+                    found.add(label)
+                    break
+        return found
