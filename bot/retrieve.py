@@ -90,12 +90,12 @@ class Index:
         # misspellings are corrected towards content words only: "weather" must not become "whether"
         self._spelling = sorted(w for w in known | lexicon_words if len(w) >= 4 and w not in self.stopwords)
 
-        mapped = [self._analyse(text).words for text in cleaned]
+        mapped = [self.mapper.map(tokens(text)) for text in cleaned]  # known words need no correction
         self.word = TfidfSpace.fit("word", mapped)
         self.char = TfidfSpace.fit("char", cleaned)
         self.fuzzy_texts = [" ".join(w) for w in mapped]
         self.subject_weight = _subject_specificity(faq, self.row_entry, mapped)
-        examples = [self._analyse(clean(q)).words for q in faq.out_of_scope_examples]
+        examples = [self.mapper.map(tokens(clean(q))) for q in faq.out_of_scope_examples]
         self.out_of_scope = Postings(self.word.to_matrix(self.word.transform(examples))) if examples else None
         # rows are grouped by entry, so per-entry maxima are one reduceat away
         self._starts = np.flatnonzero(np.r_[True, self.row_entry[1:] != self.row_entry[:-1]])
@@ -143,14 +143,15 @@ class Index:
         words = self.word.transform(a.words for a in analyses)
         word = self.word.similarity(words)
         char = self.char.similarity(self.char.transform(a.text for a in analyses))
-        fuzzy = np.zeros_like(word)
+        # fuzzy matching is the slowest signal: only the best phrasings by TF-IDF get it
+        fuzzy = np.zeros((len(analyses), len(self.entry_ids)))
         k = min(FUZZY_CANDIDATES, word.shape[1])
         candidates = np.argpartition(-(word + char), k - 1, axis=1)[:, :k]
-        texts, ratio = self.fuzzy_texts, fuzz.token_set_ratio
+        texts, ratio, owner = self.fuzzy_texts, fuzz.token_set_ratio, self.row_entry
         for row, analysis in enumerate(analyses):
-            query = analysis.mapped
+            query, best = analysis.mapped, fuzzy[row]
             for col in candidates[row].tolist():
-                fuzzy[row, col] = ratio(query, texts[col]) / 100.0
+                best[owner[col]] = max(best[owner[col]], ratio(query, texts[col]) / 100.0)
         if self.out_of_scope is not None:
             oos = self.out_of_scope.dot(words).max(axis=1)
         else:
@@ -159,7 +160,7 @@ class Index:
         return (
             np.maximum.reduceat(word, per_entry, axis=1),
             np.maximum.reduceat(char, per_entry, axis=1),
-            np.maximum.reduceat(fuzzy, per_entry, axis=1),
+            fuzzy,
             oos,
         )
 

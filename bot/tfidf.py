@@ -19,6 +19,9 @@ Analyzer = Literal["word", "char"]
 CHAR_NGRAMS = (3, 5)
 _SMALL_BATCH = 8  # up to this many rows, gathering postings beats a sparse product...
 _GATHER_LIMIT = 20_000  # ...unless they are this long
+# In a big FAQ, a query feature found in this many documents (a "stop n-gram" such as " th")
+# costs the most and tells the least; it is skipped. Small FAQs never reach the limit.
+COMMON_FEATURE_DOCS = 20_000
 
 
 def word_features(words: Sequence[str]) -> list[str]:
@@ -53,6 +56,14 @@ class Rows(NamedTuple):
         return len(self.indptr) - 1
 
 
+def _drop(rows: Rows, keep: npt.NDArray[np.bool_]) -> Rows:
+    """`rows` with only the cells where `keep` is true."""
+    row_of_cell = np.repeat(np.arange(rows.count), np.diff(rows.indptr))
+    kept_per_row = np.bincount(row_of_cell[keep], minlength=rows.count)
+    indptr = np.r_[0, np.cumsum(kept_per_row)].astype(np.int64)
+    return Rows(indptr, rows.indices[keep], rows.values[keep])
+
+
 class Postings:
     """Documents' vectors stored by feature, so a query touches only the features it has."""
 
@@ -68,6 +79,10 @@ class Postings:
         """Dot product of each row with each document: a dense (rows × documents) array."""
         starts, ends = self.indptr[rows.indices], self.indptr[rows.indices + 1]
         lengths = ends - starts
+        if self.documents > COMMON_FEATURE_DOCS and (lengths > COMMON_FEATURE_DOCS).any():
+            rows = _drop(rows, lengths <= COMMON_FEATURE_DOCS)
+            starts, ends = self.indptr[rows.indices], self.indptr[rows.indices + 1]
+            lengths = ends - starts
         total = int(lengths.sum())
         if rows.count > _SMALL_BATCH or total > _GATHER_LIMIT:
             query = sparse.csr_matrix(
