@@ -18,9 +18,9 @@ from scipy import sparse
 
 from .knowledge import FAQ
 from .normalise import ConceptMapper, tokens
-from .spotter import Spotter
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
+from .spotter import Spotter
 
 Matrix = npt.NDArray[np.float64]
 

@@ -186,13 +186,15 @@ def sweep(report: Report, thresholds: Sequence[float]) -> list[SweepRow]:
             reply.kind == "fallback" and (reply.reason or {}).get("reason") in ("low-confidence", "unknown-words")
         )
         scored.append((item, top, reply.confidence if reached else -1.0))
-    in_scope = [s for s in scored if s[0].in_scope] or [(None, None, -1.0)]
-    fallback = [s for s in scored if s[0].expect == ("fallback",)] or [(None, None, -1.0)]
+    in_scope = [s for s in scored if s[0].in_scope]
+    fallback = [s for s in scored if s[0].expect == ("fallback",)]
     for t in thresholds:
-        right = sum(1 for item, top, c in in_scope if item and c >= t and top in item.expect)
-        accepted = sum(1 for item, _, c in fallback if item and c >= t)
+        right = sum(1 for item, top, c in in_scope if c >= t and top in item.expect)
+        accepted = sum(1 for _, _, c in fallback if c >= t)
         answered = sum(1 for _, _, c in scored if c >= t)
-        rows.append(SweepRow(t, right / len(in_scope), accepted / len(fallback), answered / max(1, len(scored))))
+        rows.append(SweepRow(
+            t, right / max(1, len(in_scope)), accepted / max(1, len(fallback)), answered / max(1, len(scored))
+        ))
     return rows
 
 

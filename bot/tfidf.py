@@ -7,8 +7,9 @@ without importing scikit-learn at all, which is most of a cold start.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import itertools
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -26,7 +27,7 @@ COMMON_FEATURE_DOCS = 20_000
 
 def word_features(words: Sequence[str]) -> list[str]:
     """Words and word pairs (unigrams and bigrams)."""
-    return [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
+    return [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
 
 
 def char_features(text: str) -> list[str]:
@@ -52,14 +53,14 @@ class Rows(NamedTuple):
     values: npt.NDArray[np.float64]
 
     @property
-    def count(self) -> int:
+    def rows(self) -> int:
         return len(self.indptr) - 1
 
 
 def _drop(rows: Rows, keep: npt.NDArray[np.bool_]) -> Rows:
     """`rows` with only the cells where `keep` is true."""
-    row_of_cell = np.repeat(np.arange(rows.count), np.diff(rows.indptr))
-    kept_per_row = np.bincount(row_of_cell[keep], minlength=rows.count)
+    row_of_cell = np.repeat(np.arange(rows.rows), np.diff(rows.indptr))
+    kept_per_row = np.bincount(row_of_cell[keep], minlength=rows.rows)
     indptr = np.r_[0, np.cumsum(kept_per_row)].astype(np.int64)
     return Rows(indptr, rows.indices[keep], rows.values[keep])
 
@@ -84,18 +85,18 @@ class Postings:
             starts, ends = self.indptr[rows.indices], self.indptr[rows.indices + 1]
             lengths = ends - starts
         total = int(lengths.sum())
-        if rows.count > _SMALL_BATCH or total > _GATHER_LIMIT:
+        if rows.rows > _SMALL_BATCH or total > _GATHER_LIMIT:
             query = sparse.csr_matrix(
-                (rows.values, rows.indices, rows.indptr), shape=(rows.count, self._scipy.shape[0])
+                (rows.values, rows.indices, rows.indptr), shape=(rows.rows, self._scipy.shape[0])
             )
             return np.asarray((query @ self._scipy).toarray())
         # a few rows: gather the postings of their features and add them up in one bincount
-        out_rows = np.repeat(np.repeat(np.arange(rows.count), np.diff(rows.indptr)), lengths)
+        out_rows = np.repeat(np.repeat(np.arange(rows.rows), np.diff(rows.indptr)), lengths)
         offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(total)
         weights = self.data[offsets] * np.repeat(rows.values, lengths)
         cells = out_rows * self.documents + self.indices[offsets]
-        flat = np.bincount(cells, weights=weights, minlength=rows.count * self.documents)
-        return flat.reshape(rows.count, self.documents)
+        flat = np.bincount(cells, weights=weights, minlength=rows.rows * self.documents)
+        return np.asarray(flat.reshape(rows.rows, self.documents), dtype=np.float64)
 
 
 class TfidfSpace:
@@ -178,7 +179,7 @@ class TfidfSpace:
     def to_matrix(self, rows: Rows) -> sparse.csr_matrix:
         """Rows as a scipy matrix (for fitting other documents into this space)."""
         return sparse.csr_matrix(
-            (rows.values, rows.indices, rows.indptr), shape=(rows.count, len(self.vocabulary))
+            (rows.values, rows.indices, rows.indptr), shape=(rows.rows, len(self.vocabulary))
         )
 
     def similarity(self, rows: Rows) -> npt.NDArray[np.float64]:
