@@ -171,7 +171,9 @@ class Decider:
         """The reply to every question of a scored batch, in order."""
         batch = self.score_batch(scores)
         confidence = self.confidence(batch.features)
-        return [self._decide(scores.analyses[r], batch.combined[r], float(confidence[r])) for r in range(len(confidence))]
+        return [
+            self._decide(scores.analyses[r], batch.combined[r], float(confidence[r])) for r in range(len(confidence))
+        ]
 
     def _decide(self, analysis: Analysis, combined: Matrix, conf: float) -> Reply:
         if self.red_flags.find(analysis.text):

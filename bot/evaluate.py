@@ -156,7 +156,8 @@ class Report:
             out.append(f"wrong ({len(wrong)}):")
             for item, reply in wrong[:show_wrong]:
                 got = reply.id if reply.kind == "answer" else reply.kind
-                out.append(f"  [{item.tag}] {item.question!r}: expected {'|'.join(item.expect)}, got {got} ({reply.confidence:.2f})")
+                expected = "|".join(item.expect)
+                out.append(f"  [{item.tag}] {item.question!r}: expected {expected}, got {got} ({reply.confidence:.2f})")
         return out
 
 

@@ -152,10 +152,8 @@ class Index:
             query, best = analysis.mapped, fuzzy[row]
             for col in candidates[row].tolist():
                 best[owner[col]] = max(best[owner[col]], ratio(query, texts[col]) / 100.0)
-        if self.out_of_scope is not None:
-            oos = self.out_of_scope.dot(words).max(axis=1)
-        else:
-            oos = np.zeros(len(analyses))
+        examples = self.out_of_scope
+        oos = examples.dot(words).max(axis=1) if examples is not None else np.zeros(len(analyses))
         per_entry = self._starts
         return (
             np.maximum.reduceat(word, per_entry, axis=1),
