@@ -127,8 +127,22 @@ def answered_chunks(rows: Iterator[Row], *, faq: str | None, workers: int, out: 
         while pending:
             yield pending.popleft().result()
     finally:
-        # interrupted or failed: drop queued chunks; a running one finishes in its worker
-        executor.shutdown(wait=not pending, cancel_futures=True)
+        if pending:  # interrupted or failed: stop now rather than finish the chunks in hand
+            executor.shutdown(wait=False, cancel_futures=True)
+            _stop_workers(executor)
+        executor.shutdown()
+
+
+def _stop_workers(executor: ProcessPoolExecutor) -> None:
+    """Terminate the workers (public in Python 3.14; before, the executor's own table)."""
+    terminate = getattr(executor, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        with suppress(OSError, ValueError):
+            process.terminate()
 
 
 @contextmanager

@@ -381,19 +381,22 @@ def test_an_interrupt_leaves_no_output_and_exits_130(tmp_path, tiny_faq_path, ca
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "q.txt", "tiny.yaml"]
 
 
-def test_ctrl_c_on_a_real_run(tmp_path, tiny_faq_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_on_a_real_run(workers, tmp_path, tiny_faq_path):
     src, dst = tmp_path / "q.txt", tmp_path / "a.jsonl"
     src.write_text("Which foods are rich in magnesium?\n" * 500_000, encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "batch", src, "-o", dst, "--faq", tiny_faq_path],
+        [sys.executable, "-m", "bot", "batch", src, "-o", dst, "--faq", tiny_faq_path,
+         "--workers", workers],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while not any(p.name.endswith(".part") for p in tmp_path.iterdir()):
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: to the parent and its workers
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert err.startswith("faqbot: interrupted after ") and "Traceback" not in err
