@@ -44,6 +44,7 @@ DEFAULT_CALIBRATION: dict[str, float] = {
     "oos_gap": -2.2,
     "unknown_beside_subject": -1.0,
     "unknown_long": -1.0,
+    "unexplained": -1.0,
 }
 FEATURES = tuple(k for k in DEFAULT_CALIBRATION if k != "bias")
 NAMED_ENOUGH = 0.2
@@ -159,9 +160,20 @@ class Decider:
             "unknown_beside_subject": np.array([_unknown_beside_subject(a) for a in analyses], dtype=float),
             # technical names are long: "pyrophosphate", "paralysis", "trisalicylate"
             "unknown_long": np.array([sum(len(w) >= LONG_WORD for w in a.unknown) for a in analyses], dtype=float),
+            "unexplained": np.array(
+                [self._unexplained(a, int(b)) for a, b in zip(analyses, best, strict=True)], dtype=float
+            ),
         }
         features = np.column_stack([columns[k] for k in FEATURES])
         return Batch(combined=combined, features=features, best=best)
+
+    def _unexplained(self, analysis: Analysis, entry: int) -> float:
+        """Share of the question's content words that the best entry never uses."""
+        content = [w for w in analysis.words if w not in self.index.stopwords]
+        if not content:
+            return 0.0
+        known = self.index.entry_words[entry]
+        return sum(w not in known for w in content) / len(content)
 
     def confidence(self, features: Matrix) -> npt.NDArray[np.float64]:
         z = self.calibration["bias"] + features @ self.weights

@@ -95,6 +95,13 @@ class Index:
         self.char = TfidfSpace.fit("char", cleaned)
         self.fuzzy_texts = [" ".join(w) for w in mapped]
         self.subject_weight = _subject_specificity(faq, self.row_entry, mapped)
+        # the words each entry knows (its phrasings, concepts and answer): what it can explain
+        entry_words: list[set[str]] = [set() for _ in faq.entries]
+        for entry, words in zip(self.row_entry.tolist(), mapped, strict=True):
+            entry_words[entry].update(words)
+        for i, e in enumerate(faq.entries):
+            entry_words[i].update(self.mapper.map(tokens(clean(e.answer))))
+        self.entry_words = tuple(frozenset(w) for w in entry_words)
         examples = [self.mapper.map(tokens(clean(q))) for q in faq.out_of_scope_examples]
         self.out_of_scope = Postings(self.word.to_matrix(self.word.transform(examples))) if examples else None
         # rows are grouped by entry, so per-entry maxima are one reduceat away

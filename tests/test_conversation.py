@@ -1,0 +1,273 @@
+"""Conversations: follow-ups that lean on the last topic, "did you mean" picks, and state
+that survives JSON and a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import Conversation, FAQBot, Reply
+
+Turn = tuple[str, str, "str | None"]  # (user says, expected kind, expected id)
+
+
+def _play(conv: Conversation, turns: list[Turn]) -> None:
+    for n, (text, kind, entry_id) in enumerate(turns, 1):
+        reply = conv.ask(text)
+        assert (reply.kind, reply.id) == (kind, entry_id), f"turn {n}: {text!r}"
+
+
+DIALOGUES: dict[str, list[Turn]] = {
+    "nutrient-hopping": [
+        ("how does magnesium affect my muscles?", "answer", "magnesium-role"),
+        ("what foods have it?", "answer", "magnesium-foods"),
+        ("and potassium?", "answer", "potassium-foods"),
+        ("what about calcium", "answer", "calcium-foods"),
+    ],
+    "symptoms-of-it": [
+        ("how does low magnesium cause calf twitching", "answer", "magnesium-role"),
+        ("any symptoms?", "answer", "magnesium-signs"),
+    ],
+    "foods-after-signs": [
+        ("what are the signs of low magnesium", "answer", "magnesium-signs"),
+        ("what foods have it?", "answer", "magnesium-foods"),
+    ],
+    "vitamins-keep-the-facet": [
+        ("what foods have potassium", "answer", "potassium-foods"),
+        ("what about vitamin d", "answer", "vitamin-d-sources"),
+        ("and b12?", "answer", "vitamin-b12-foods"),
+    ],
+    "complete-question-switches-topic": [
+        ("which foods are rich in magnesium", "answer", "magnesium-foods"),
+        ("what are the signs of low potassium", "answer", "potassium-signs"),
+    ],
+    "complete-question-switches-subject-and-facet": [
+        ("which foods are rich in magnesium", "answer", "magnesium-foods"),
+        ("can too much coffee make my calves twitch", "answer", "caffeine"),
+    ],
+    "off-topic-after-a-topic": [
+        ("which foods are rich in magnesium", "answer", "magnesium-foods"),
+        ("how do I open a bank account", "fallback", None),
+        ("what's the weather tomorrow", "fallback", None),
+    ],
+    "follow-up-after-a-fallback": [
+        ("which foods are rich in magnesium", "answer", "magnesium-foods"),
+        ("will it rain tomorrow", "fallback", None),
+        ("any symptoms?", "answer", "magnesium-signs"),
+    ],
+    "out-of-scope-follow-up": [
+        ("which foods are rich in magnesium", "answer", "magnesium-foods"),
+        ("and how much should i take?", "fallback", None),
+    ],
+    "urgent-mid-conversation": [
+        ("which foods are rich in magnesium", "answer", "magnesium-foods"),
+        ("I have chest pain", "urgent", None),
+        ("what about potassium", "answer", "potassium-foods"),
+    ],
+    "small-talk-keeps-the-topic": [
+        ("what are the signs of low potassium", "answer", "potassium-signs"),
+        ("thanks!", "smalltalk", "thanks"),
+        ("what foods have it?", "answer", "potassium-foods"),
+    ],
+}
+
+
+@pytest.mark.parametrize("turns", list(DIALOGUES.values()), ids=list(DIALOGUES))
+def test_dialogue(bot: FAQBot, turns: list[Turn]) -> None:
+    _play(bot.conversation(), turns)
+
+
+def test_follow_up_answers_are_the_faq_answers(bot: FAQBot) -> None:
+    conv = bot.conversation()
+    conv.ask("which foods are rich in magnesium")
+    reply = conv.ask("and potassium?")
+    assert reply.text == bot.faq.entry("potassium-foods").answer
+    assert 0.0 <= reply.confidence <= 1.0
+
+
+def test_a_fresh_conversation_answers_like_ask(bot: FAQBot) -> None:
+    questions = ["which foods are rich in magnesium", "hello", "chest pain", "will it rain"]
+    for question in questions:
+        assert bot.conversation().ask(question) == bot.ask(question)
+
+
+def test_reset_forgets_the_topic(bot: FAQBot) -> None:
+    conv = bot.conversation()
+    conv.ask("what are the signs of low magnesium")
+    conv.reset()
+    assert conv.to_dict() == bot.conversation().to_dict()
+    assert conv.ask("what foods have it?") == bot.conversation().ask("what foods have it?")
+
+
+# -- "did you mean": picking a choice -------------------------------------------------------------
+
+TWINS = """\
+version: 1
+fallback: I am not sure about that one.
+subjects:
+  magnesium:
+    label: magnesium
+    words: [magnesium]
+facets:
+  foods:
+    label: foods
+    words: [food, foods, eat]
+    default: true
+thresholds:
+  answer: 0.999
+  clarify: 0.2
+  margin: 0.1
+entries:
+  - id: magnesium-breakfast
+    subjects: [magnesium]
+    facet: foods
+    section: Magnesium
+    question: Which breakfast foods are rich in magnesium?
+    alternatives: [magnesium foods for breakfast]
+    answer: Oats and seeds.
+  - id: magnesium-dinner
+    subjects: [magnesium]
+    facet: foods
+    section: Magnesium
+    question: Which dinner foods are rich in magnesium?
+    alternatives: [magnesium foods for dinner]
+    answer: Spinach and beans.
+"""
+AMBIGUOUS = "which foods are rich in magnesium"
+
+
+@pytest.fixture
+def twins(tmp_path: Path) -> FAQBot:
+    """Two near-identical entries, and thresholds that ask rather than guess between them."""
+    path = tmp_path / "twins.yaml"
+    path.write_text(TWINS, encoding="utf-8")
+    return FAQBot.from_yaml(path)
+
+
+def test_a_near_tie_asks_which_one(twins: FAQBot) -> None:
+    reply = twins.ask(AMBIGUOUS)
+    assert reply.kind == "clarify"
+    assert reply.id is None
+    assert sorted(a.id for a in reply.alternatives) == ["magnesium-breakfast", "magnesium-dinner"]
+    for n, choice in enumerate(reply.alternatives, 1):
+        assert f"{n}. {choice.question}" in reply.text.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("pick", "index"),
+    [("1", 0), ("2", 1), ("2.", 1), ("the second one", 1), ("second", 1), ("the first one please", 0),
+     ("number 2", 1), ("Option 1", 0), ("yes", 0)],
+)
+def test_pick_a_choice(twins: FAQBot, pick: str, index: int) -> None:
+    conv = twins.conversation()
+    choices = conv.ask(AMBIGUOUS).alternatives
+    reply = conv.ask(pick)
+    chosen = twins.faq.entry(choices[index].id)
+    assert (reply.kind, reply.id, reply.text) == ("answer", chosen.id, chosen.answer)
+    assert conv.to_dict() == {"last": chosen.id, "choices": []}
+
+
+@pytest.mark.parametrize("pick", ["3", "the third one"])
+def test_a_pick_beyond_the_choices_is_not_a_pick(twins: FAQBot, pick: str) -> None:
+    conv = twins.conversation()
+    conv.ask(AMBIGUOUS)
+    assert conv.ask(pick).kind != "answer"
+
+
+def test_a_new_question_instead_of_a_pick(bot: FAQBot) -> None:
+    conv = bot.conversation({"last": None, "choices": ["magnesium-signs", "potassium-signs"]})
+    reply = conv.ask("which foods are rich in calcium")
+    assert (reply.kind, reply.id) == ("answer", "calcium-foods")
+    assert conv.ask("1").kind != "answer", "the choice is gone once a question is answered"
+
+
+def test_a_number_without_choices_is_not_a_pick(twins: FAQBot) -> None:
+    assert twins.conversation().ask("2").kind == "fallback"
+
+
+@pytest.mark.parametrize(("pick", "expected"), [("1", "magnesium-signs"), ("the second one", "potassium-signs")])
+def test_pick_from_resumed_state(bot: FAQBot, pick: str, expected: str) -> None:
+    conv = bot.conversation({"last": None, "choices": ["magnesium-signs", "potassium-signs"]})
+    reply = conv.ask(pick)
+    assert (reply.kind, reply.id) == ("answer", expected)
+    assert reply.text == bot.faq.entry(expected).answer
+
+
+def test_urgent_drops_a_pending_choice(bot: FAQBot) -> None:
+    conv = bot.conversation({"last": None, "choices": ["magnesium-signs", "potassium-signs"]})
+    assert conv.ask("I can't breathe").kind == "urgent"
+    assert conv.to_dict()["choices"] == []
+    assert conv.ask("2").kind != "answer"
+
+
+# -- state ----------------------------------------------------------------------------------------
+
+HISTORY = ["hi", "how does magnesium affect my muscles?", "what foods have it?", "will it rain", "and potassium?"]
+NEXT = ["any symptoms?", "what about calcium", "2", "thanks"]
+
+
+def test_state_is_json_safe_and_resumes_identically(bot: FAQBot) -> None:
+    original = bot.conversation()
+    for text in HISTORY:
+        original.ask(text)
+    state = original.to_dict()
+    assert json.loads(json.dumps(state)) == state
+
+    resumed = bot.conversation(json.loads(json.dumps(state)))
+    assert resumed.to_dict() == state
+    assert [resumed.ask(t) for t in NEXT] == [original.ask(t) for t in NEXT]
+    assert resumed.to_dict() == original.to_dict()
+
+
+def test_state_with_pending_choices_resumes_identically(twins: FAQBot) -> None:
+    original = twins.conversation()
+    original.ask(AMBIGUOUS)
+    resumed = twins.conversation(json.loads(json.dumps(original.to_dict())))
+    assert resumed.ask("2") == original.ask("2")
+
+
+def test_conversation_from_history_equals_replaying(bot: FAQBot) -> None:
+    replayed = bot.conversation()
+    for text in HISTORY:
+        replayed.ask(text)
+    rebuilt = bot.conversation_from_history(HISTORY)
+    assert rebuilt.to_dict() == replayed.to_dict()
+    assert [rebuilt.ask(t) for t in NEXT] == [replayed.ask(t) for t in NEXT]
+
+
+def test_conversation_from_an_empty_history_is_fresh(bot: FAQBot) -> None:
+    assert bot.conversation_from_history([]).to_dict() == bot.conversation().to_dict()
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"last": "no-such-entry", "choices": ["gone", "also-gone"]},
+        {"last": None, "choices": []},
+        {},
+        {"unexpected": 1},
+    ],
+    ids=["unknown-ids", "empty", "no-keys", "extra-key"],
+)
+def test_unknown_or_missing_state_is_a_fresh_conversation(bot: FAQBot, state: dict) -> None:
+    conv = bot.conversation(state)
+    assert conv.to_dict() == {"last": None, "choices": []}
+    assert conv.ask("what foods have it?") == bot.conversation().ask("what foods have it?")
+    assert conv.ask("1").kind != "answer"
+
+
+def test_unknown_ids_among_known_ones_are_dropped(bot: FAQBot) -> None:
+    conv = bot.conversation({"last": "magnesium-signs", "choices": ["gone", "potassium-signs"]})
+    assert conv.to_dict() == {"last": "magnesium-signs", "choices": ["potassium-signs"]}
+    reply: Reply = conv.ask("1")
+    assert (reply.kind, reply.id) == ("answer", "potassium-signs")
+
+
+@pytest.mark.parametrize("text", ["", "\ud800", "🙂", "2", "the second one", "and?", "a " * 10_000])
+def test_conversation_never_raises(bot: FAQBot, text: str) -> None:
+    conv = bot.conversation({"last": "magnesium-foods", "choices": []})
+    reply = conv.ask(text)
+    assert 0.0 <= reply.confidence <= 1.0
+    json.dumps(conv.to_dict())
