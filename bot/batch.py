@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import multiprocessing
 import os
 import signal
@@ -45,8 +46,6 @@ IN_FLIGHT = 2  # chunks queued per worker: enough to keep it busy, few enough to
 
 def format_jsonl(rows: list[dict[str, Any]]) -> str:
     """Output rows as JSON lines."""
-    import json
-
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     return "".join([dumps(row) + "\n" for row in rows])
 
@@ -60,8 +59,6 @@ def csv_line(cells: list[str]) -> str:
 
 def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> tuple[str, int]:
     """Output rows as CSV lines under `columns`, and how many rows had fields left out."""
-    import json
-
     buffer = io.StringIO()
     known = frozenset(columns)
     cells = [[row.get(c) for c in columns] for row in rows]

@@ -33,9 +33,13 @@ CHUNK = 2048  # questions scored together by ask_many: big enough to vectorise, 
 class FAQBot:
     """A retrieval-only FAQ bot over one validated FAQ.
 
-    faqbot gives general information, not medical advice, and never diagnoses; fallback and
-    urgent replies point to a doctor or emergency care (see `DISCLAIMER`).
-    Immutable after construction and safe to share between threads.
+    Health disclaimer, to show your users (it is `bot.DISCLAIMER`): faqbot shares general
+    information from one article on calf twitching and nutrient deficiencies. It is not a
+    doctor and does not diagnose: for persistent, severe or worrying symptoms, see a
+    healthcare professional.
+
+    Fallback and urgent replies point to a doctor or emergency care. A bot is immutable after
+    construction and safe to share between threads.
     """
 
     def __init__(self, faq: FAQ) -> None:

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping
 
 from .normalise import clean, tokens
 
-_NEGATION_REACH = 3  # a negation this many words before a phrase cancels it
+_NEGATION_REACH = 3  # a negation this many words before a phrase cancels it...
+_CLAUSE_BREAKS = frozenset({"but", "however", "though", "although", "yet", "except", "and", "or", "plus", "now"})
+# ...unless a new clause starts in between: "no fever but chest pain" is still urgent
 _PREFIX = 4  # words this long also match the same word one letter longer ("droop" ~ "droopy")
 
 
@@ -49,6 +51,14 @@ class Spotter:
                 starts.append(i)
         return starts
 
+    def _negated(self, words: list[str], start: int) -> bool:
+        for word in reversed(words[max(0, start - _NEGATION_REACH) : start]):
+            if word in _CLAUSE_BREAKS:
+                return False
+            if word in self.negations:
+                return True
+        return False
+
     def find(self, text: str) -> set[str]:
         """Labels of the phrases spotted in `text` (already cleaned), negated ones left out."""
         words = tokens(text)
@@ -58,7 +68,7 @@ class Spotter:
             if label in found or not present.issuperset(phrase):
                 continue
             for start in self._starts(phrase, words):
-                if not self.negations.intersection(words[max(0, start - _NEGATION_REACH) : start]):
+                if not self._negated(words, start):
                     found.add(label)
                     break
         return found

@@ -148,11 +148,7 @@ PAIRS: list[tuple[str, str, str, str]] = [
     ("other-body-part", "why do my calves twitch after a run", "exercise", "why does my eyelid twitch"),
 ]
 # look-alikes the bot answers although it should not
-PAIR_BUGS = {
-    "signs of high potassium": "answered with potassium-signs: 'high potassium' is not read as high levels",
-    "how much caffeine is in an espresso": "answered with caffeine: caffeine content is not what the entry tells",
-    "why does my eyelid twitch": "answered with exercise: another body part is not noticed",
-}
+PAIR_BUGS: dict[str, str] = {}
 NEAR_MISSES: list[Row] = [
     row
     for topic, answered, entry_id, look_alike in PAIRS
@@ -175,10 +171,7 @@ MORE_NEAR_MISSES: list[Row] = [
     ("can i get a b12 injection for twitching", "fallback", None),
     ("why is my lip twitching", "fallback", None),
     ("how much magnesium should i take", "fallback", None),
-    pytest.param(
-        "what is a normal magnesium level", "fallback", None,
-        marks=bug("answered with magnesium-signs: a normal-range question is not noticed"),
-    ),
+    ("what is a normal magnesium level", "fallback", None),
 ]
 
 OFF_TOPIC: list[Row] = [
@@ -207,15 +200,8 @@ URGENT: list[Row] = [
     ("newborn twitching", "urgent", None),
     ("not sure why but I have chest pain", "urgent", None),
     ("is chest pain a sign of low potassium", "urgent", None),
-    pytest.param(
-        "no fever but chest pain", "urgent", None,
-        marks=bug("not urgent: the 'no' of 'no fever' also negates 'chest pain' after 'but'"),
-        id="negation-does-not-cross-but",
-    ),
-    pytest.param(
-        "he fainted a few minutes ago", "urgent", None,
-        marks=bug("not urgent: the red flags know 'i fainted' but not fainting in the third person"),
-    ),
+    pytest.param("no fever but chest pain", "urgent", None, id="negation-does-not-cross-but"),
+    ("he fainted a few minutes ago", "urgent", None),
 ]
 NOT_URGENT = [
     "no chest pain, just a twitchy calf",
@@ -292,8 +278,9 @@ def test_answers_are_more_confident_than_fallbacks(bot: FAQBot) -> None:
     rows = [_values(r) for r in TABLE if not _is_bug(r)]
     answered = [q for q, kind, _ in rows if kind == "answer"]
     fell_back = [q for q, kind, _ in rows if kind == "fallback"]
-    mean = lambda replies: sum(r.confidence for r in replies) / len(replies)  # noqa: E731
-    assert mean(bot.ask_many(answered)) > mean(bot.ask_many(fell_back)) + 0.5
+    answer_mean = sum(r.confidence for r in bot.ask_many(answered)) / len(answered)
+    fallback_mean = sum(r.confidence for r in bot.ask_many(fell_back)) / len(fell_back)
+    assert answer_mean > fallback_mean + 0.5
 
 
 # -- why it fell back ----------------------------------------------------------------------------

@@ -1,0 +1,279 @@
+"""The `faqbot` command through its real entry point: exit codes and exact output.
+
+Mechanics use the tiny FAQ; two runs go through a real process (`python -m bot` and the
+installed script) to check the wiring a user actually types."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import FAQBot
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(sys.executable).parent / ("faqbot.exe" if os.name == "nt" else "faqbot")
+TINY_SUMMARY = "ok: 3 entries, 9 phrasings, 2 subjects, 2 facets"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert lines[0].startswith("faqbot: ")
+    return lines[0]
+
+
+# -- check ------------------------------------------------------------------------------------------
+
+
+def test_check_prints_a_one_line_summary(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
+    assert _run(capsys, "check", str(tiny_faq_path)) == (0, f"{tiny_faq_path}: {TINY_SUMMARY}\n", "")
+
+
+def test_check_without_a_path_checks_the_bundled_faq(capsys: pytest.CaptureFixture[str], bot: FAQBot) -> None:
+    code, out, err = _run(capsys, "check")
+    entries = len(bot.faq.entries)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"{bot.faq.path}: ok: {entries} entries, ")
+    assert out.count("\n") == 1
+
+
+def test_check_a_broken_file_prints_where_and_fails(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
+    text = tiny_faq_path.read_text(encoding="utf-8")
+    broken = text.replace("answer: Bananas and sweet potatoes.", 'answer: ""')
+    tiny_faq_path.write_text(broken, encoding="utf-8")
+    line = broken.splitlines().index('    answer: ""') + 1
+
+    code, out, err = _run(capsys, "check", str(tiny_faq_path))
+
+    assert (code, out) == (1, "")
+    assert _one_error_line(err).startswith(f"faqbot: {tiny_faq_path}:{line}: ")
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [("version: 1\nfallback: [\n", None), ("- just\n- a list\n", 1), ("", 1), ("version: 2\n", 1)],
+    ids=["bad-yaml", "not-a-mapping", "empty", "wrong-version"],
+)
+def test_check_reports_every_broken_file_on_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, line: int | None
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = _run(capsys, "check", str(path))
+    assert (code, out) == (1, "")
+    where = f"faqbot: {path}:{line}: " if line else f"faqbot: {path}:"
+    assert _one_error_line(err).startswith(where)
+
+
+def test_check_a_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "missing.yaml"
+    code, out, err = _run(capsys, "check", str(missing))
+    assert (code, out) == (1, "")
+    assert str(missing) in _one_error_line(err)
+
+
+# -- ask ------------------------------------------------------------------------------------------
+
+
+def test_ask_prints_the_answer(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
+    result = _run(capsys, "ask", "--faq", str(tiny_faq_path), "which foods are rich in magnesium?")
+    assert result == (0, "Leafy greens, nuts and seeds.\n", "")
+
+
+def test_ask_joins_unquoted_words(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
+    result = _run(capsys, "ask", "--faq", str(tiny_faq_path), "potassium", "rich", "foods")
+    assert result == (0, "Bananas and sweet potatoes.\n", "")
+
+
+def test_ask_json_prints_one_object(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
+    code, out, err = _run(capsys, "ask", "--json", "--faq", str(tiny_faq_path), "magnesium rich foods")
+    assert (code, err) == (0, "")
+    assert out.count("\n") == 1
+    reply = json.loads(out)
+    assert set(reply) == {"kind", "id", "text", "confidence", "alternatives", "reason"}
+    assert (reply["kind"], reply["id"]) == ("answer", "magnesium-foods")
+    assert 0.0 <= reply["confidence"] <= 1.0
+
+
+def test_ask_json_of_a_fallback(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
+    code, out, _ = _run(capsys, "ask", "--json", "--faq", str(tiny_faq_path), "what is the magnesium dose")
+    reply = json.loads(out)
+    assert (code, reply["kind"], reply["id"]) == (0, "fallback", None)
+    assert reply["reason"]["reason"] == "unanswered-facet"
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_ask_an_empty_question_fails_clearly(
+    capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, question: str
+) -> None:
+    code, out, err = _run(capsys, "ask", "--faq", str(tiny_faq_path), question)
+    assert (code, out) == (1, "")
+    assert "question is empty" in _one_error_line(err)
+
+
+def test_ask_with_a_missing_faq_fails_clearly(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    code, out, err = _run(capsys, "ask", "--faq", str(missing), "hello")
+    assert (code, out) == (1, "")
+    assert str(missing) in _one_error_line(err)
+
+
+def test_ask_without_a_question_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["ask"])
+    assert exited.value.code == 2
+    assert "usage: faqbot ask" in capsys.readouterr().err
+
+
+# -- eval -----------------------------------------------------------------------------------------
+
+LABELLED = [
+    {"q": "which foods are rich in magnesium?", "expect": ["magnesium-foods"], "tag": "paraphrase"},
+    {"q": "potassium rich foods", "expect": ["potassium-foods"], "tag": "paraphrase"},
+    {"q": "what is the magnesium dose", "expect": ["fallback"], "tag": "oos"},
+    {"q": "hello", "expect": ["smalltalk"], "tag": "smalltalk"},
+    {"q": "I have chest pain", "expect": ["urgent"], "tag": "urgent"},
+    {"name": "follow-up", "turns": [
+        {"say": "how does magnesium affect muscles?", "expect": ["magnesium-role"]},
+        {"say": "what foods have it?", "expect": ["magnesium-foods"]},
+    ]},
+]
+
+
+@pytest.fixture
+def labelled(tmp_path: Path) -> Path:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in LABELLED), encoding="utf-8")
+    return path
+
+
+def test_eval_prints_accuracy(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, labelled: Path) -> None:
+    code, out, err = _run(capsys, "eval", "--faq", str(tiny_faq_path), str(labelled))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "questions: 5"
+    assert "end-to-end accuracy: 100.0%" in lines
+    assert "in-scope accuracy (answered with an accepted id): 100.0% of 2" in lines
+    assert "false accepts (fallback items answered or clarified): 0.0% of 1" in lines
+    assert "dialogue turns accuracy: 100.0% of 2" in lines
+    assert "whole dialogues right: 1 / 1" in lines
+    assert not any(line.startswith("wrong") for line in lines)
+
+
+def test_eval_min_accuracy_above_one_fails(
+    capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, labelled: Path
+) -> None:
+    code, out, err = _run(capsys, "eval", "--faq", str(tiny_faq_path), "--min-accuracy", "1.01", str(labelled))
+    assert code == 1
+    assert "in-scope accuracy" in out
+    assert _one_error_line(err) == "faqbot: accuracy under --min-accuracy 1.01"
+
+
+def test_eval_min_accuracy_met_passes(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, labelled: Path) -> None:
+    code, _, err = _run(capsys, "eval", "--faq", str(tiny_faq_path), "--min-accuracy", "1.0", str(labelled))
+    assert (code, err) == (0, "")
+
+
+def test_eval_lists_a_wrong_item(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "wrong.jsonl"
+    path.write_text(json.dumps({"q": "potassium rich foods", "expect": ["magnesium-foods"]}) + "\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "eval", "--faq", str(tiny_faq_path), str(path))
+    assert code == 0
+    assert "end-to-end accuracy: 0.0%" in out.splitlines()
+    assert "expected magnesium-foods, got potassium-foods" in out
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ['{"q": "hello"', '{"q": "hello"}', '{"q": 3, "expect": ["fallback"]}', '{"q": "hi", "expect": []}',
+     '{"q": "hi", "expect": ["fallback", "urgent"]}', '{"turns": [{"say": "hi"}]}', "[1, 2]"],
+    ids=["bad-json", "no-expect", "q-not-text", "empty-expect", "two-specials", "turn-no-expect", "not-object"],
+)
+def test_eval_malformed_line_says_where(
+    capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, tmp_path: Path, bad: str
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    good = json.dumps({"q": "hello", "expect": ["smalltalk"]})
+    path.write_text(f"{good}\n\n{bad}\n", encoding="utf-8")
+    code, out, err = _run(capsys, "eval", "--faq", str(tiny_faq_path), str(path))
+    assert (code, out) == (1, "")
+    assert _one_error_line(err).startswith(f"faqbot: {path}:3: ")
+
+
+def test_eval_missing_file(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    code, out, err = _run(capsys, "eval", "--faq", str(tiny_faq_path), str(missing))
+    assert (code, out) == (1, "")
+    assert str(missing) in _one_error_line(err)
+
+
+# -- chat over stdin -------------------------------------------------------------------------------
+
+
+def test_chat_json_answers_each_stdin_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tiny_faq_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("hi\nhow does magnesium affect muscles?\nwhat foods have it?\n"))
+    code, out, err = _run(capsys, "chat", "--json", "--faq", str(tiny_faq_path))
+    assert (code, err) == (0, "")
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert [(r["kind"], r["id"]) for r in replies] == [
+        ("smalltalk", "greeting"), ("answer", "magnesium-role"), ("answer", "magnesium-foods")
+    ]
+
+
+def test_chat_plain_prints_one_reply_per_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tiny_faq_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("which foods are rich in potassium?\r\nthanks\n"))
+    result = _run(capsys, "chat", "--faq", str(tiny_faq_path))
+    assert result == (0, "Bananas and sweet potatoes.\nYou're welcome.\n", "")
+
+
+# -- real processes ----------------------------------------------------------------------------------
+
+
+def test_python_dash_m_bot_ask(bot: FAQBot, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "which foods are rich in magnesium?"],
+        capture_output=True, text=True, encoding="utf-8", cwd=tmp_path, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == bot.faq.entry("magnesium-foods").answer + "\n"
+
+
+def test_installed_script_check(bot: FAQBot, tmp_path: Path) -> None:
+    if not SCRIPT.exists():
+        pytest.skip("the faqbot script is not installed in this environment")
+    done = subprocess.run(
+        [str(SCRIPT), "check"], capture_output=True, text=True, encoding="utf-8", cwd=tmp_path, timeout=120
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith(f"{bot.faq.path}: ok: {len(bot.faq.entries)} entries, ")
+    assert done.stdout.count("\n") == 1
+
+
+def test_installed_script_fails_cleanly(tmp_path: Path) -> None:
+    if not SCRIPT.exists():
+        pytest.skip("the faqbot script is not installed in this environment")
+    missing = tmp_path / "missing.yaml"
+    done = subprocess.run(
+        [str(SCRIPT), "check", str(missing)], capture_output=True, text=True, encoding="utf-8", timeout=120
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert str(missing) in _one_error_line(done.stderr)
