@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .normalise import clean
 from .reply import Reply
+from .retrieve import SUBJECT
 
 if TYPE_CHECKING:
     from .core import FAQBot
@@ -78,8 +79,10 @@ class Conversation:
         named = [s for s in sorted(analysis.subjects) if bot.index.subject_weight[s] > 0]
         target: str | None = None
         if named and not analysis.facets:  # "and potassium?", "what about calcium"
-            if analysis.unknown or (reply.kind == "answer" and analysis.content > 2):
-                return None
+            stops = bot.index.stopwords
+            more = [w for w in analysis.words if w not in stops and not w.startswith(SUBJECT)]
+            if analysis.unknown or (reply.kind == "answer" and more):
+                return None  # "why does vitamin D matter for muscles" stands on its own
             target = next(
                 (t for s in named if (t := bot.entry_for(s, last.facet) or self._default_entry(s))),
                 None,

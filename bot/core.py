@@ -79,7 +79,9 @@ class FAQBot:
             yield from self._answer_chunk(chunk)
 
     def _answer_chunk(self, questions: Sequence[str]) -> list[Reply]:
-        return self.decider.decide_batch(self.index.score(questions))
+        unique = list(dict.fromkeys(questions))  # real batches repeat questions: score each once
+        replies = dict(zip(unique, self.decider.decide_batch(self.index.score(unique)), strict=True))
+        return [replies[q] for q in questions]
 
     def entry_for(self, subject: str, facet: str) -> str | None:
         """The id of the entry that tells `facet` about `subject`, if the FAQ has one."""

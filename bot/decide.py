@@ -25,7 +25,7 @@ from .spotter import Spotter
 Matrix = npt.NDArray[np.float64]
 
 # How the per-entry similarity is made from its parts.
-SCORE_WEIGHTS = {"word": 0.45, "char": 0.2, "fuzzy": 0.2, "subject": 0.12, "facet": 0.03}
+SCORE_WEIGHTS = {"word": 0.45, "char": 0.2, "fuzzy": 0.2, "subject": 0.12, "facet": 0.03, "unnamed": 0.12}
 
 # Logistic-model weights for the confidence: feature name → weight ("bias" is the intercept).
 DEFAULT_CALIBRATION: dict[str, float] = {
@@ -81,6 +81,9 @@ class Decider:
         self.membership_t = sparse.csr_matrix(  # subject × entry: a question's subjects → its entries
             (np.ones(len(pairs)), (cols, rows)), shape=(len(subjects), len(faq.entries))
         )
+        self.entry_specificity = np.array(  # how specific each entry's subjects are, in [0, 1]
+            [max(index.subject_weight[s] for s in e.subjects) for e in faq.entries]
+        )
         self.entry_facet = np.array([self.facet_col[e.facet] for e in faq.entries], dtype=np.intp)
         self.entry_subjects = tuple(frozenset(e.subjects) for e in faq.entries)
         default = next((n for n, f in faq.facets.items() if f.default), None)
@@ -120,6 +123,9 @@ class Decider:
         agree = np.asarray(self.membership_t.T.dot(named.T).T)  # (questions, entries)
         has_subject = named_sum > NAMED_ENOUGH
         total += np.where(has_subject, w["subject"] * (2.0 * agree / np.maximum(named_sum, 1e-9) - 1.0), 0.0)
+        # naming no subject in particular, a question fits the general entries better than those
+        # about one nutrient: "can lacking nutrients make my legs twitch"
+        total -= np.where(has_subject, 0.0, w["unnamed"] * self.entry_specificity[None, :])
 
         asked_raw = self._one_hot([a.facets for a in analyses], self.facet_col)
         asked = asked_raw.copy()
@@ -182,12 +188,23 @@ class Decider:
     def decide_batch(self, scores: Scores) -> list[Reply]:
         """The reply to every question of a scored batch, in order."""
         batch = self.score_batch(scores)
-        confidence = self.confidence(batch.features)
+        # rounded, so a question scored alone or in a batch (sums in another order) gets the same reply
+        confidence = np.round(self.confidence(batch.features), 9).tolist()
+        combined = batch.combined
+        k = min(3, combined.shape[1])
+        top = np.argpartition(-combined, k - 1, axis=1)[:, :k] if k < combined.shape[1] else np.tile(
+            np.arange(k), (len(combined), 1)
+        )
+        top_scores = np.take_along_axis(combined, top, axis=1)
+        order = np.take_along_axis(top, np.argsort(-top_scores, axis=1, kind="stable"), axis=1)
+        ranked = np.take_along_axis(combined, order, axis=1)
         return [
-            self._decide(scores.analyses[r], batch.combined[r], float(confidence[r])) for r in range(len(confidence))
+            self._decide(scores.analyses[r], order[r].tolist(), ranked[r].tolist(), confidence[r])
+            for r in range(len(confidence))
         ]
 
-    def _decide(self, analysis: Analysis, combined: Matrix, conf: float) -> Reply:
+    def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float) -> Reply:
+        """The reply to one question, given its best entries (best first) and their scores."""
         if self.red_flags.find(analysis.text):
             return self._urgent()
         intent = self.smalltalk_intent(analysis)
@@ -195,12 +212,9 @@ class Decider:
             return Reply("smalltalk", intent, self.smalltalk_replies[intent], 1.0)
         if analysis.content == 0:
             return self._fallback(0.0, (), {"reason": "no-question"})
-        k = min(3, len(combined))
-        order = np.argpartition(-combined, k - 1)[:k]
-        order = order[np.argsort(-combined[order], kind="stable")]
         entries = self.faq.entries
         alternatives = tuple(
-            Alternative(entries[i].id, entries[i].question, round(float(combined[i]), 4)) for i in order
+            Alternative(entries[i].id, entries[i].question, round(score, 4)) for i, score in zip(order, ranked, strict=True)
         )
         if analysis.out_of_scope:
             facet = self.faq.out_of_scope_facets[sorted(analysis.out_of_scope)[0]]
@@ -212,7 +226,7 @@ class Decider:
         if conf >= thresholds.answer:
             best = entries[order[0]]
             return Reply("answer", best.id, best.answer, conf, alternatives[1:])
-        if conf >= thresholds.clarify and k > 1 and combined[order[0]] - combined[order[1]] < thresholds.margin:
+        if conf >= thresholds.clarify and len(ranked) > 1 and ranked[0] - ranked[1] < thresholds.margin:
             return self._clarify(conf, alternatives)
         if analysis.unknown:
             return self._fallback(conf, alternatives, {"reason": "unknown-words", "words": " ".join(analysis.unknown)})

@@ -89,6 +89,9 @@ class Index:
         lexicon_words = {w for ps in lexicon.values() for p in ps for w in tokens(clean(p))}
         # misspellings are corrected towards content words only: "weather" must not become "whether"
         self._spelling = sorted(w for w in known | lexicon_words if len(w) >= 4 and w not in self.stopwords)
+        # a typo that an alternative happens to contain ("cofee") is known, but still means a concept
+        self._lexicon_words = frozenset(lexicon_words)
+        self._concept_spelling = sorted(w for w in lexicon_words if len(w) >= 5 and w not in self.stopwords)
 
         mapped = [self.mapper.map(tokens(text)) for text in cleaned]  # known words need no correction
         self.word = TfidfSpace.fit("word", mapped)
@@ -111,9 +114,12 @@ class Index:
     @lru_cache(maxsize=8192)  # noqa: B019 - the index lives as long as the bot
     def _correct(self, word: str) -> str:
         """The FAQ word a misspelt word most likely meant, or the word itself."""
-        if len(word) < 5 or word in self.vocabulary or word in self.stopwords or not word.isalpha():
+        if len(word) < 5 or word in self._lexicon_words or word in self.stopwords or not word.isalpha():
             return word
-        match = process.extractOne(word, self._spelling, scorer=fuzz.ratio, score_cutoff=84)
+        if word in self.vocabulary:
+            match = process.extractOne(word, self._concept_spelling, scorer=fuzz.ratio, score_cutoff=90)
+        else:
+            match = process.extractOne(word, self._spelling, scorer=fuzz.ratio, score_cutoff=84)
         return str(match[0]) if match else word
 
     def _analyse(self, text: str) -> Analysis:

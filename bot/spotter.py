@@ -9,6 +9,7 @@ further away ("not sure, but chest pain"): for red flags we err on the side of u
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from .normalise import clean, tokens
@@ -26,10 +27,14 @@ class Spotter:
         self, phrases: Mapping[str, Iterable[str]], negations: Iterable[str] = (), slack: int = 3
     ) -> None:
         self.slack = slack  # extra words allowed between a phrase's words
-        self._by_word: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # tried only if its first word occurs
-        for label, group in phrases.items():
-            for phrase in {tuple(tokens(clean(p))) for p in group} - {()}:
-                self._by_word.setdefault(phrase[0], []).append((phrase, label))
+        labelled = [
+            (phrase, label) for label, group in phrases.items() for phrase in {tuple(tokens(clean(p))) for p in group} - {()}
+        ]
+        uses = Counter(word for phrase, _ in labelled for word in set(phrase))
+        # a phrase is tried only when its rarest word occurs: most messages try none
+        self._by_word: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, label in labelled:
+            self._by_word.setdefault(min(phrase, key=lambda w: (uses[w], w)), []).append((phrase, label))
         # "don't" cleans to "do not": the negating word is the last one
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
 

@@ -117,10 +117,7 @@ PARAPHRASES: list[Row] = [
     ("should i take supplements for my twitching", "answer", "testing-and-supplements"),
     ("how do i get tested for a deficiency", "answer", "testing-and-supplements"),
     ("should i get a blood test for deficiencies", "answer", "testing-and-supplements"),
-    pytest.param(
-        "should i get my magnesium levels checked", "answer", "testing-and-supplements",
-        marks=bug("answered with magnesium-foods"),
-    ),
+    ("should i get my magnesium levels checked", "answer", "testing-and-supplements"),
 ]
 
 # -- look-alikes: one answered, its near miss falls back ----------------------------------------
