@@ -214,7 +214,8 @@ class Decider:
             return self._fallback(0.0, (), {"reason": "no-question"})
         entries = self.faq.entries
         alternatives = tuple(
-            Alternative(entries[i].id, entries[i].question, round(score, 4)) for i, score in zip(order, ranked, strict=True)
+            Alternative(entries[i].id, entries[i].question, round(score, 4))
+            for i, score in zip(order, ranked, strict=True)
         )
         if analysis.out_of_scope:
             facet = self.faq.out_of_scope_facets[sorted(analysis.out_of_scope)[0]]

@@ -28,7 +28,9 @@ class Spotter:
     ) -> None:
         self.slack = slack  # extra words allowed between a phrase's words
         labelled = [
-            (phrase, label) for label, group in phrases.items() for phrase in {tuple(tokens(clean(p))) for p in group} - {()}
+            (phrase, label)
+            for label, group in phrases.items()
+            for phrase in {tuple(tokens(clean(p))) for p in group} - {()}
         ]
         uses = Counter(word for phrase, _ in labelled for word in set(phrase))
         # a phrase is tried only when its rarest word occurs: most messages try none
