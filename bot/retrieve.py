@@ -101,7 +101,7 @@ class Index:
         # the words each entry knows (its phrasings, concepts and answer): what it can explain
         entry_words: list[set[str]] = [set() for _ in faq.entries]
         for entry, phrase_words in zip(self.row_entry.tolist(), mapped, strict=True):
-            entry_phrase_words[entry].update(phrase_words)
+            entry_words[entry].update(phrase_words)
         for i, e in enumerate(faq.entries):
             entry_words[i].update(self.mapper.map(tokens(clean(e.answer))))
         self.entry_words = tuple(frozenset(w) for w in entry_words)
