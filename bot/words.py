@@ -72,7 +72,7 @@ EVERYDAY = frozenset(
     hear heard hella highkey highly hmm hmmm hold home homework honest honestly hoovering
     hope hopeful hopefully hoping horrible hour house household housemate housework hubby
     huge human husband idk imagine immediately imo impatient impossible incredibly info
-    information initially insanely inside instantly intrigued ironing irritating issue
+    information initially insanely inside instantly intrigued irritating issue
     january jeez july june keen kept kinda kneeling knew known lad lady large largely lastly
     later latest laundry laying lazy leaning learn leaving lecture legit lemme lie life like
     liked literally little live living loads location lol long look lotta lounging love
