@@ -9,7 +9,7 @@ questions at once; only building each Reply is per question.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,7 +109,13 @@ class Decider:
         return out
 
     def score_batch(self, scores: Scores) -> Batch:
-        """Combined per-entry scores and confidence features for every question.
+        """Combined per-entry scores and confidence features for every question of a batch."""
+        combined, named, asked = self._combine(scores)
+        best = _top_two(combined)[:, 0]
+        return Batch(combined=combined, features=self._features(scores, combined, named, asked), best=best)
+
+    def _combine(self, scores: Scores) -> tuple[Matrix, Matrix, Matrix]:
+        """One similarity per (question, entry), with the subjects and facets the questions name.
 
         Entries about the subjects a question names, and telling the facet it asks for, are
         lifted; the others are pushed down. A subject named with no facet, or with a facet no
@@ -117,30 +123,32 @@ class Decider:
         """
         analyses, w = scores.analyses, SCORE_WEIGHTS
         total = w["word"] * scores.word + w["char"] * scores.char + w["fuzzy"] * scores.fuzzy
-        named_raw = self._one_hot([a.subjects for a in analyses], self.subject_col)
-        named = named_raw * self.specificity
-        named_sum = named.sum(axis=1, keepdims=True)
-        agree = np.asarray(self.membership_t.T.dot(named.T).T)  # (questions, entries)
-        has_subject = named_sum > NAMED_ENOUGH
-        total += np.where(has_subject, w["subject"] * (2.0 * agree / np.maximum(named_sum, 1e-9) - 1.0), 0.0)
+        named = self._one_hot([a.subjects for a in analyses], self.subject_col)
+        weighted = named * self.specificity
+        weight = weighted.sum(axis=1, keepdims=True)
+        agree = np.asarray(self.membership_t.T.dot(weighted.T).T)  # (questions, entries)
+        has_subject = weight > NAMED_ENOUGH
+        total += np.where(has_subject, w["subject"] * (2.0 * agree / np.maximum(weight, 1e-9) - 1.0), 0.0)
         # naming no subject in particular, a question fits the general entries better than those
         # about one nutrient: "can lacking nutrients make my legs twitch"
         total -= np.where(has_subject, 0.0, w["unnamed"] * self.entry_specificity[None, :])
 
-        asked_raw = self._one_hot([a.facets for a in analyses], self.facet_col)
-        asked = asked_raw.copy()
+        asked = self._one_hot([a.facets for a in analyses], self.facet_col)
+        wanted = asked.copy()
         if self.default_facet is not None:
-            short = [len(a.words) <= 2 for a in analyses]
             for row in np.flatnonzero(has_subject[:, 0]):
                 told = set(self.entry_facet[agree[row] > 0].tolist())
-                wanted = set(np.flatnonzero(asked[row]).tolist())
-                if (wanted and not wanted & told) or (not wanted and short[row]):
-                    asked[row] = 0.0
-                    asked[row, self.default_facet] = 1.0
-        facet_agree = asked[:, self.entry_facet] > 0  # (questions, entries)
-        total += np.where(asked.any(axis=1, keepdims=True), w["facet"] * np.where(facet_agree, 1.0, -1.0), 0.0)
-        combined = np.clip(total, 0.0, 1.0)
+                facets = set(np.flatnonzero(wanted[row]).tolist())
+                if (facets and not facets & told) or (not facets and len(analyses[row].words) <= 2):
+                    wanted[row] = 0.0
+                    wanted[row, self.default_facet] = 1.0
+        facet_agree = np.where(wanted[:, self.entry_facet] > 0, 1.0, -1.0)  # (questions, entries)
+        total += np.where(wanted.any(axis=1, keepdims=True), w["facet"] * facet_agree, 0.0)
+        return np.clip(total, 0.0, 1.0), named, asked
 
+    def _features(self, scores: Scores, combined: Matrix, named: Matrix, asked: Matrix) -> Matrix:
+        """The numbers the confidence model reads, one row per question (columns: FEATURES)."""
+        analyses = scores.analyses
         rows = np.arange(len(analyses))
         top2 = _top_two(combined)
         best = top2[:, 0]
@@ -148,6 +156,10 @@ class Decider:
         second = combined[rows, top2[:, 1]] if combined.shape[1] > 1 else np.zeros(len(rows))
         unknown = np.array([len(a.unknown) for a in analyses], dtype=float)
         content = np.array([max(a.content, 1) for a in analyses], dtype=float)
+
+        def each(feature: Callable[[Analysis, int], float]) -> Matrix:
+            return np.array([feature(a, int(b)) for a, b in zip(analyses, best, strict=True)], dtype=float)
+
         columns = {
             "top": top,
             "word": scores.word[rows, best],
@@ -156,22 +168,17 @@ class Decider:
             "margin": top - second,
             "unknown_fraction": unknown / content,
             "unknown_count": np.minimum(unknown, 3.0),
-            "subject_named": named_raw.any(axis=1).astype(float),
-            "subject_agrees": np.array(
-                [bool(a.subjects & self.entry_subjects[b]) for a, b in zip(analyses, best, strict=True)], dtype=float
-            ),
-            "facet_agrees": asked_raw[rows, self.entry_facet[best]],
-            "domain": np.array([_names_domain(a) for a in analyses], dtype=float),
+            "subject_named": named.any(axis=1).astype(float),
+            "subject_agrees": each(lambda a, b: bool(a.subjects & self.entry_subjects[b])),
+            "facet_agrees": asked[rows, self.entry_facet[best]],
+            "domain": each(lambda a, _: _names_domain(a)),
             "oos_gap": scores.out_of_scope - scores.word[rows, best],
-            "unknown_beside_subject": np.array([_unknown_beside_subject(a) for a in analyses], dtype=float),
+            "unknown_beside_subject": each(lambda a, _: _unknown_beside_subject(a)),
             # technical names are long: "pyrophosphate", "paralysis", "trisalicylate"
-            "unknown_long": np.array([sum(len(w) >= LONG_WORD for w in a.unknown) for a in analyses], dtype=float),
-            "unexplained": np.array(
-                [self._unexplained(a, int(b)) for a, b in zip(analyses, best, strict=True)], dtype=float
-            ),
+            "unknown_long": each(lambda a, _: sum(len(w) >= LONG_WORD for w in a.unknown)),
+            "unexplained": each(self._unexplained),
         }
-        features = np.column_stack([columns[k] for k in FEATURES])
-        return Batch(combined=combined, features=features, best=best)
+        return np.column_stack([columns[k] for k in FEATURES])
 
     def _unexplained(self, analysis: Analysis, entry: int) -> float:
         """Share of the question's content words that the best entry never uses."""
