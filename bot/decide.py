@@ -16,8 +16,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from .cache import fitted_space
 from .knowledge import FAQ
-from .normalise import ConceptMapper, tokens
+from .normalise import ConceptMapper, clean, tokens
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
 from .spotter import Spotter
@@ -48,6 +49,8 @@ DEFAULT_CALIBRATION: dict[str, float] = {
 }
 FEATURES = tuple(k for k in DEFAULT_CALIBRATION if k != "bias")
 NAMED_ENOUGH = 0.2
+SMALLTALK_WORDS = 10  # longer messages are questions, not small talk
+SMALLTALK_SIMILARITY = 0.6  # character similarity to a small-talk pattern that makes it small talk
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
 
 
@@ -72,6 +75,10 @@ class Decider:
         self.red_flags = Spotter({"urgent": urgent.red_flags if urgent else ()}, urgent.negations if urgent else ())
         self.smalltalk = ConceptMapper({s.id: s.patterns for s in faq.smalltalk})
         self.smalltalk_replies = {s.id: s.reply for s in faq.smalltalk}
+        patterns = [(s.id, clean(p)) for s in faq.smalltalk for p in s.patterns]
+        self.smalltalk_space = fitted_space("char", [p for _, p in patterns]) if patterns else None
+        self.smalltalk_ids = [intent for intent, _ in patterns]
+        self.smalltalk_words = frozenset(w for _, p in patterns for w in tokens(p))
         subjects, facets = list(faq.subjects), list(faq.facets)
         self.subject_col = {name: i for i, name in enumerate(subjects)}
         self.facet_col = {name: i for i, name in enumerate(facets)}
@@ -98,7 +105,15 @@ class Decider:
         rest = [w for w in mapped if w not in self.smalltalk_replies]
         if intents and all(w in self.index.stopwords for w in rest):
             return intents[-1]
-        return None
+        # otherwise a short message of small-talk and filler words only, close to a pattern:
+        # "how does this thing work", "are you a real person or a bot"
+        if self.smalltalk_space is None or len(analysis.words) > SMALLTALK_WORDS:
+            return None
+        if not all(w in self.index.stopwords or w in self.smalltalk_words for w in tokens(analysis.text)):
+            return None
+        similarity = self.smalltalk_space.similarity(self.smalltalk_space.transform([analysis.text]))[0]
+        best = int(np.argmax(similarity))
+        return self.smalltalk_ids[best] if similarity[best] >= SMALLTALK_SIMILARITY else None
 
     # -- after retrieval --------------------------------------------------------------------
 

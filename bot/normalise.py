@@ -87,25 +87,32 @@ class ConceptMapper:
     """Replaces words and phrases with concept tokens, longest phrase first.
 
     Built from ``{concept_token: [phrase, ...]}``; phrases are cleaned and stemmed the same
-    way as questions, so "Calves" and "calf" map alike.
+    way as questions, so "Calves" and "calf" map alike. Words that name a concept on their own
+    are replaced first, in phrases too, so a phrase matches whatever spelling of its words the
+    FAQ knows: "cause twitch" also matches "cause twiches" when "twich" names twitching.
     """
 
     def __init__(self, lexicon: Mapping[str, Iterable[str]]) -> None:
+        keys = [
+            (tuple(tokens(clean(phrase))), concept) for concept, phrases in lexicon.items() for phrase in phrases
+        ]
+        self._single: dict[str, str] = {}
+        for key, concept in keys:
+            if len(key) == 1:
+                self._single.setdefault(key[0], concept)
         self._phrases: dict[tuple[str, ...], str] = {}
-        for concept, phrases in lexicon.items():
-            for phrase in phrases:
-                key = tuple(tokens(clean(phrase)))
-                if key:
-                    self._phrases.setdefault(key, concept)
+        for key, concept in keys:
+            if len(key) > 1:
+                self._phrases.setdefault(self._canonical(key), concept)
         # the phrase lengths that start with each word, longest first: most words start none
         starts: dict[str, set[int]] = {}
         for key in self._phrases:
             starts.setdefault(key[0], set()).add(len(key))
         self._sizes = {word: sorted(sizes, reverse=True) for word, sizes in starts.items()}
 
-    def owner(self, phrase: str) -> str | None:
-        """The concept a phrase already maps to, if any."""
-        return self._phrases.get(tuple(tokens(clean(phrase))))
+    def _canonical(self, words: Iterable[str]) -> tuple[str, ...]:
+        single = self._single
+        return tuple(single.get(w, w) for w in words)
 
     def map(self, words: list[str]) -> list[str]:
         """Stemmed words → words with every known phrase replaced by its concept token."""
@@ -113,17 +120,18 @@ class ConceptMapper:
 
     def map_spans(self, words: list[str]) -> list[tuple[int, str]]:
         """Like `map`, with the position in `words` where each output token starts."""
+        canon = self._canonical(words)
         out: list[tuple[int, str]] = []
-        i, n = 0, len(words)
+        i, n = 0, len(canon)
         sizes, phrases = self._sizes, self._phrases
         while i < n:
-            for size in sizes.get(words[i], ()):
-                concept = phrases.get(tuple(words[i : i + size])) if i + size <= n else None
+            for size in sizes.get(canon[i], ()):
+                concept = phrases.get(canon[i : i + size]) if i + size <= n else None
                 if concept is not None:
                     out.append((i, concept))
                     i += size
                     break
             else:
-                out.append((i, words[i]))
+                out.append((i, canon[i]))
                 i += 1
         return out

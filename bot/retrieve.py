@@ -15,11 +15,13 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
+from .cache import fitted_space
 from .knowledge import FAQ
 from .normalise import ConceptMapper, clean, tokens
 from .spotter import Spotter
-from .tfidf import Postings, TfidfSpace
+from .tfidf import Postings
 from .words import EVERYDAY, FILLERS, STOP_WORDS
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ Matrix = npt.NDArray[np.float64]
 
 SUBJECT, FACET, OUT_OF_SCOPE, SYNONYM = "s:", "f:", "x:", "w:"
 FUZZY_CANDIDATES = 10  # phrasings per question compared fuzzily: the best by TF-IDF
+LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
 _BLOCK_CELLS = 4_000_000  # questions × phrasings scored densely at once (bounds memory on big FAQs)
 
 
@@ -73,10 +76,11 @@ class Index:
             lexicon[SYNONYM + name] = [name, *words]
         self.mapper = ConceptMapper(lexicon)
         # out-of-scope cues of several words are also spotted loosely: "how much magnesium should I take"
-        self.out_of_scope_cues = Spotter(
-            {name: [w for w in c.words if len(w.split()) > 2] for name, c in faq.out_of_scope_facets.items()},
-            slack=2,
-        )
+        long_cues = {
+            name: [w for w in facet.words if len(w.split()) >= LOOSE_CUE_WORDS]
+            for name, facet in faq.out_of_scope_facets.items()
+        }
+        self.out_of_scope_cues = Spotter(long_cues, slack=3)
         self.entry_ids = tuple(e.id for e in faq.entries)
         self.stopwords = frozenset(tokens(" ".join(STOP_WORDS | FILLERS | EVERYDAY)))
 
@@ -93,9 +97,9 @@ class Index:
         self._lexicon_words = frozenset(lexicon_words)
         self._concept_spelling = sorted(w for w in lexicon_words if len(w) >= 5 and w not in self.stopwords)
 
-        mapped = [self.mapper.map(tokens(text)) for text in cleaned]  # known words need no correction
-        self.word = TfidfSpace.fit("word", mapped)
-        self.char = TfidfSpace.fit("char", cleaned)
+        mapped = [self._map(text) for text in cleaned]  # phrasings are read exactly as questions are
+        self.word = fitted_space("word", mapped)
+        self.char = fitted_space("char", cleaned)
         self.fuzzy_texts = [" ".join(w) for w in mapped]
         self.subject_weight = _subject_specificity(faq, self.row_entry, mapped)
         # the words each entry knows (its phrasings, concepts and answer): what it can explain
@@ -105,26 +109,36 @@ class Index:
         for i, e in enumerate(faq.entries):
             entry_words[i].update(self.mapper.map(tokens(clean(e.answer))))
         self.entry_words = tuple(frozenset(w) for w in entry_words)
-        examples = [self.mapper.map(tokens(clean(q))) for q in faq.out_of_scope_examples]
+        examples = [self._map(clean(q)) for q in faq.out_of_scope_examples]
         self.out_of_scope = Postings(self.word.to_matrix(self.word.transform(examples))) if examples else None
         # rows are grouped by entry, so per-entry maxima are one reduceat away
         self._starts = np.flatnonzero(np.r_[True, self.row_entry[1:] != self.row_entry[:-1]])
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
 
-    @lru_cache(maxsize=8192)  # noqa: B019 - the index lives as long as the bot
+    @lru_cache(maxsize=65536)  # noqa: B019 - the index lives as long as the bot
     def _correct(self, word: str) -> str:
-        """The FAQ word a misspelt word most likely meant, or the word itself."""
+        """The FAQ word a misspelt word most likely meant, or the word itself.
+
+        One edit (a letter added, dropped, changed, or two swapped) corrects a word towards the
+        FAQ's concepts first, then its other words; more would turn real words into others
+        ("chemist" is not "chemistry", "construction" not "contraction").
+        """
         if len(word) < 5 or word in self._lexicon_words or word in self.stopwords or not word.isalpha():
             return word
-        if word in self.vocabulary:
-            match = process.extractOne(word, self._concept_spelling, scorer=fuzz.ratio, score_cutoff=90)
-        else:
-            match = process.extractOne(word, self._spelling, scorer=fuzz.ratio, score_cutoff=84)
+        concepts = process.extractOne(word, self._concept_spelling, scorer=OSA.distance, score_cutoff=1)
+        if concepts:
+            return str(concepts[0])
+        if word in self.vocabulary:  # a real word, or a typo an alternative happens to contain
+            return word
+        match = process.extractOne(word, self._spelling, scorer=OSA.distance, score_cutoff=1)
         return str(match[0]) if match else word
 
+    def _map(self, text: str) -> list[str]:
+        """Cleaned text → stemmed, spelling-corrected words with concepts mapped."""
+        return self.mapper.map([self._correct(w) for w in tokens(text)])
+
     def _analyse(self, text: str) -> Analysis:
-        words = [self._correct(w) for w in tokens(text)]
-        mapped = self.mapper.map(words)
+        mapped = self._map(text)
         plain = [w for w in mapped if ":" not in w and w not in self.stopwords]
         return Analysis(
             text=text,

@@ -20,6 +20,15 @@ _CLAUSE_BREAKS = frozenset({"but", "however", "though", "although", "yet", "exce
 _PREFIX = 4  # words this long also match the same word one letter longer ("droop" ~ "droopy")
 
 
+# Words a phrase can do without: "how is the test done" is spotted in "how is a blood test done"
+_OPTIONAL = frozenset({"a", "an", "the", "my", "your", "his", "her", "their", "our", "this", "that", "of"})
+
+
+def _essential(words: list[str]) -> tuple[str, ...]:
+    kept = tuple(w for w in words if w not in _OPTIONAL)
+    return kept or tuple(words)
+
+
 class Spotter:
     """Finds which labelled phrases occur in a text; built once, immutable."""
 
@@ -30,7 +39,7 @@ class Spotter:
         labelled = [
             (phrase, label)
             for label, group in phrases.items()
-            for phrase in {tuple(tokens(clean(p))) for p in group} - {()}
+            for phrase in {_essential(tokens(clean(p))) for p in group} - {()}
         ]
         uses = Counter(word for phrase, _ in labelled for word in set(phrase))
         # a phrase is tried only when its rarest word occurs: most messages try none

@@ -8,9 +8,10 @@ without importing scikit-learn at all, which is most of a cold start.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import IO, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -69,12 +70,21 @@ class Postings:
     """Documents' vectors stored by feature, so a query touches only the features it has."""
 
     def __init__(self, documents: sparse.csr_matrix) -> None:
-        by_feature = documents.T.tocsr()
-        self.documents = documents.shape[0]
+        self._set(documents.T.tocsr())
+
+    @classmethod
+    def by_feature(cls, matrix: sparse.csr_matrix) -> Postings:
+        """Postings from a (features × documents) matrix."""
+        postings = cls.__new__(cls)
+        postings._set(matrix)
+        return postings
+
+    def _set(self, by_feature: sparse.csr_matrix) -> None:
+        self.documents = by_feature.shape[1]
         self.indptr = by_feature.indptr.astype(np.int64)
         self.indices = by_feature.indices.astype(np.int64)
         self.data = by_feature.data.astype(np.float64)
-        self._scipy = by_feature
+        self.matrix = by_feature  # features × documents
 
     def dot(self, rows: Rows) -> npt.NDArray[np.float64]:
         """Dot product of each row with each document: a dense (rows × documents) array."""
@@ -87,9 +97,9 @@ class Postings:
         total = int(lengths.sum())
         if rows.rows > _SMALL_BATCH or total > _GATHER_LIMIT:
             query = sparse.csr_matrix(
-                (rows.values, rows.indices, rows.indptr), shape=(rows.rows, self._scipy.shape[0])
+                (rows.values, rows.indices, rows.indptr), shape=(rows.rows, self.matrix.shape[0])
             )
-            return np.asarray((query @ self._scipy).toarray())
+            return np.asarray((query @ self.matrix).toarray())
         # a few rows: gather the postings of their features and add them up in one bincount
         out_rows = np.repeat(np.repeat(np.arange(rows.rows), np.diff(rows.indptr)), lengths)
         offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(total)
@@ -109,10 +119,15 @@ class TfidfSpace:
         idf: npt.NDArray[np.float64],
         matrix: sparse.csr_matrix,
     ) -> None:
+        self._setup(kind, vocabulary, idf, Postings(matrix))
+
+    def _setup(
+        self, kind: Analyzer, vocabulary: dict[str, int], idf: npt.NDArray[np.float64], postings: Postings
+    ) -> None:
         self.kind = kind
         self.vocabulary = vocabulary
         self.idf = idf
-        self.postings = Postings(matrix)
+        self.postings = postings
         self._word_ids = lru_cache(maxsize=65536)(self._char_ids_of_word)
 
     @classmethod
@@ -146,6 +161,32 @@ class TfidfSpace:
         transformer = TfidfTransformer(sublinear_tf=True)
         matrix = sparse.csr_matrix(transformer.fit_transform(counts))
         return cls(kind, vocabulary, np.asarray(transformer.idf_, dtype=np.float64), matrix)
+
+    def save(self, file: IO[bytes]) -> None:
+        """Write the space as plain NumPy arrays (see `load`)."""
+        features = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        matrix = self.postings.matrix
+        np.savez(
+            file, kind=np.array(self.kind), features=np.array(features, dtype=str), idf=self.idf,
+            data=matrix.data, indices=matrix.indices, indptr=matrix.indptr, shape=np.array(matrix.shape),
+        )
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], kind: Analyzer) -> TfidfSpace:
+        """Read a space written by `save`; raises OSError or ValueError when it is not one."""
+        with np.load(path, allow_pickle=False) as saved:
+            if str(saved["kind"]) != kind:
+                raise ValueError(f"{path} holds a {saved['kind']} space, not {kind}")
+            by_feature = sparse.csr_matrix(
+                (saved["data"], saved["indices"], saved["indptr"]), shape=tuple(saved["shape"])
+            )
+            vocabulary = {str(f): i for i, f in enumerate(saved["features"].tolist())}
+            idf = np.asarray(saved["idf"], dtype=np.float64)
+        if len(vocabulary) != by_feature.shape[0] or len(idf) != len(vocabulary):
+            raise ValueError(f"{path} is inconsistent")
+        space = cls.__new__(cls)
+        space._setup(kind, vocabulary, idf, Postings.by_feature(by_feature))
+        return space
 
     def _ids(self, document: Sequence[str] | str) -> list[int]:
         """Vocabulary ids of a document's features, repeated as often as they occur."""

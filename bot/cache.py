@@ -1,0 +1,73 @@
+"""A disk cache of fitted TF-IDF spaces: a second start skips fitting, and importing scikit-learn.
+
+The key is a hash of exactly what is fitted (the analysed phrasings), so any change to a FAQ,
+or to how faqbot reads one, fits anew. Files live in `$FAQBOT_CACHE_DIR`, else
+`$XDG_CACHE_HOME/faqbot`, else `~/.cache/faqbot`; `FAQBOT_NO_CACHE=1` turns the cache off.
+They are plain NumPy arrays (no pickles). A cache that cannot be read or written is ignored:
+it only ever costs the fit it was meant to save.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .tfidf import Analyzer, TfidfSpace
+
+log = logging.getLogger(__name__)
+
+FORMAT = "1"  # bump when the saved arrays or the analysis behind them change meaning
+KEEP = 16  # cached spaces kept per directory; older ones are removed
+
+
+def cache_dir() -> Path | None:
+    """Where fitted spaces are kept, or None when caching is off."""
+    if os.environ.get("FAQBOT_NO_CACHE"):
+        return None
+    if os.environ.get("FAQBOT_CACHE_DIR"):
+        return Path(os.environ["FAQBOT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "faqbot"
+
+
+def _key(kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[str]) -> str:
+    digest = hashlib.sha256(f"{FORMAT}\x1f{kind}".encode())
+    for document in documents:
+        text = document if isinstance(document, str) else "\x1f".join(document)
+        digest.update(b"\x1e" + text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:40]
+
+
+def fitted_space(kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[str]) -> TfidfSpace:
+    """The TF-IDF space of `documents`: from the cache when it has it, else fitted and saved."""
+    directory = cache_dir()
+    if directory is None:
+        return TfidfSpace.fit(kind, documents)
+    path = directory / f"tfidf-{kind}-{_key(kind, documents)}.npz"
+    try:
+        return TfidfSpace.load(path, kind)
+    except FileNotFoundError:
+        pass
+    except Exception as exc:
+        log.debug("ignoring unreadable cache file %s: %s", path, exc)
+    space = TfidfSpace.fit(kind, documents)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".tfidf-", suffix=".npz", delete=False) as tmp:
+            space.save(tmp)
+        os.replace(tmp.name, path)
+        _prune(directory)
+    except OSError as exc:
+        log.debug("could not cache the index in %s: %s", directory, exc)
+    return space
+
+
+def _prune(directory: Path) -> None:
+    files = sorted(directory.glob("tfidf-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[KEEP:]:
+        old.unlink(missing_ok=True)
