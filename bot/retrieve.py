@@ -90,8 +90,13 @@ class Index:
         known = {w for text in cleaned for w in tokens(text)}
         known |= {w for e in faq.entries for w in tokens(clean(e.answer))}
         self.vocabulary = frozenset(known)
-        lexicon_words = {w for ps in lexicon.values() for p in ps for w in tokens(clean(p))}
-        # misspellings are corrected towards content words only: "weather" must not become "whether"
+        # spelling is corrected towards what the FAQ answers, never towards an out-of-scope cue:
+        # a wrong correction there ("sleep" → "sheep") would turn a good question away
+        lexicon_words = {
+            w for concept, phrases in lexicon.items() if not concept.startswith(OUT_OF_SCOPE)
+            for p in phrases for w in tokens(clean(p))
+        }
+        # ...and towards content words only: "weather" must not become "whether"
         self._spelling = sorted(w for w in known | lexicon_words if len(w) >= 4 and w not in self.stopwords)
         # a typo that an alternative happens to contain ("cofee") is known, but still means a concept
         self._lexicon_words = frozenset(lexicon_words)
