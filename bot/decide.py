@@ -105,11 +105,11 @@ class Decider:
         rest = [w for w in mapped if w not in self.smalltalk_replies]
         if intents and all(w in self.index.stopwords for w in rest):
             return intents[-1]
-        # otherwise a short message of small-talk and filler words only, close to a pattern:
+        # otherwise a short message of small-talk and function words only, close to a pattern:
         # "how does this thing work", "are you a real person or a bot"
         if self.smalltalk_space is None or len(analysis.words) > SMALLTALK_WORDS:
             return None
-        if not all(w in self.index.stopwords or w in self.smalltalk_words for w in tokens(analysis.text)):
+        if not all(w in self.index.function_words or w in self.smalltalk_words for w in tokens(analysis.text)):
             return None
         similarity = self.smalltalk_space.similarity(self.smalltalk_space.transform([analysis.text]))[0]
         best = int(np.argmax(similarity))

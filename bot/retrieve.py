@@ -82,7 +82,8 @@ class Index:
         }
         self.out_of_scope_cues = Spotter(long_cues, slack=3)
         self.entry_ids = tuple(e.id for e in faq.entries)
-        self.stopwords = frozenset(tokens(" ".join(STOP_WORDS | FILLERS | EVERYDAY)))
+        self.function_words = frozenset(tokens(" ".join(STOP_WORDS | FILLERS)))
+        self.stopwords = self.function_words | frozenset(tokens(" ".join(EVERYDAY)))
 
         phrasings = [(i, p) for i, e in enumerate(faq.entries) for p in e.phrasings]
         self.row_entry = np.fromiter((i for i, _ in phrasings), dtype=np.intp, count=len(phrasings))
