@@ -1,0 +1,59 @@
+"""The disk cache of fitted TF-IDF spaces: reused when valid, ignored when not, never in the way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import FAQBot
+from bot.cache import fitted_space
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(directory))
+    monkeypatch.delenv("FAQBOT_NO_CACHE", raising=False)
+    return directory
+
+
+QUESTIONS = ["what foods have magnesium", "potassium foods", "hello", "book a flight"]
+
+
+def test_a_second_bot_reads_the_cache_and_answers_the_same(cache: Path, tiny_faq_path: Path) -> None:
+    first = FAQBot.from_yaml(tiny_faq_path)
+    files = sorted(cache.glob("tfidf-*.npz"))
+    assert len(files) == 3  # the word and the character space of the entries, and of small talk
+    second = FAQBot.from_yaml(tiny_faq_path)
+    assert sorted(cache.glob("tfidf-*.npz")) == files
+    assert second.ask_many(QUESTIONS) == first.ask_many(QUESTIONS)
+
+
+def test_a_changed_faq_is_fitted_anew(cache: Path, tiny_faq_path: Path) -> None:
+    FAQBot.from_yaml(tiny_faq_path)
+    text = tiny_faq_path.read_text(encoding="utf-8")
+    tiny_faq_path.write_text(text.replace("magnesium rich foods", "foods full of magnesium"), encoding="utf-8")
+    FAQBot.from_yaml(tiny_faq_path)
+    assert len(list(cache.glob("tfidf-word-*.npz"))) == 2
+
+
+def test_a_damaged_cache_file_is_replaced_not_fatal(cache: Path, tiny_faq_path: Path) -> None:
+    reference = FAQBot.from_yaml(tiny_faq_path).ask_many(QUESTIONS)
+    for file in cache.glob("tfidf-*.npz"):
+        file.write_bytes(b"not a numpy archive")
+    assert FAQBot.from_yaml(tiny_faq_path).ask_many(QUESTIONS) == reference
+
+
+def test_no_cache_when_turned_off(cache: Path, tiny_faq_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAQBOT_NO_CACHE", "1")
+    FAQBot.from_yaml(tiny_faq_path)
+    assert not cache.exists()
+
+
+def test_an_unwritable_cache_directory_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(blocker / "cache"))
+    space = fitted_space("word", [["magnesium", "food"], ["potassium"]])
+    assert set(space.vocabulary) >= {"magnesium", "potassium"}
