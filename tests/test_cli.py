@@ -277,3 +277,28 @@ def test_installed_script_fails_cleanly(tmp_path: Path) -> None:
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert str(missing) in _one_error_line(done.stderr)
+
+
+def test_eval_sweep_shows_each_threshold(
+    capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, labelled: Path
+) -> None:
+    code, out, _ = _run(capsys, "eval", "--faq", str(tiny_faq_path), "--sweep", str(labelled))
+    assert code == 0
+    rows = out[out.index("sweep of the answer threshold") :].splitlines()[2:]
+    thresholds = [float(r.split()[0]) for r in rows if r.strip()[:1].isdigit()]
+    assert thresholds == [round(0.05 * i, 2) for i in range(1, 20)]
+    # at the lowest threshold both in-scope items are right; nothing rises as the bar goes up
+    right = [float(r.split()[1].rstrip("%")) for r in rows if r.strip()[:1].isdigit()]
+    assert right[0] == 100.0
+    assert right == sorted(right, reverse=True)
+
+
+def test_eval_plot_writes_a_png(
+    capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, labelled: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / "eval.png"
+    code, out, _ = _run(capsys, "eval", "--faq", str(tiny_faq_path), "--plot", str(picture), str(labelled))
+    assert code == 0
+    assert f"plot written to {picture}" in out
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
