@@ -31,10 +31,14 @@ class Conversation:
 
     def __init__(self, bot: FAQBot, state: dict[str, Any] | None = None) -> None:
         self._bot = bot
-        state = state or {}
+        state = state if isinstance(state, dict) else {}
         known = {e.id for e in bot.faq.entries}
-        self.last: str | None = state.get("last") if state.get("last") in known else None
-        self.choices: list[str] = [c for c in state.get("choices", []) if c in known][:3]
+        last, choices = state.get("last"), state.get("choices")
+        # state comes back from clients: anything unknown or malformed is forgotten, not an error
+        self.last: str | None = last if isinstance(last, str) and last in known else None
+        self.choices: list[str] = (
+            [c for c in choices if isinstance(c, str) and c in known][:3] if isinstance(choices, list) else []
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe state; `FAQBot.conversation(state)` resumes from it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -271,3 +272,13 @@ def test_conversation_never_raises(bot: FAQBot, text: str) -> None:
     reply = conv.ask(text)
     assert 0.0 <= reply.confidence <= 1.0
     json.dumps(conv.to_dict())
+
+
+@pytest.mark.parametrize(
+    "state",
+    [None, {}, {"last": ["not", "an", "id"]}, {"choices": "abc"}, {"choices": [1, {}, None]}, {"last": {}}, "junk"],
+)
+def test_malformed_state_is_forgotten_not_an_error(bot: FAQBot, state: Any) -> None:
+    conv = bot.conversation(state)
+    assert conv.to_dict() == {"last": None, "choices": []}
+    assert conv.ask("which foods have magnesium").id == "magnesium-foods"
