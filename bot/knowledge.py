@@ -68,6 +68,7 @@ class Concept:
     label: str
     words: tuple[str, ...]
     default: bool = False
+    unless: tuple[str, ...] = ()  # out-of-scope facets: subjects or synonyms that keep a question ours
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,7 @@ def load_faq(path: str | Path | None = None) -> FAQ:
     oos_node = top.mapping("out_of_scope") or Map(top.line)
     oos = Fields(oos_node, where.about("out_of_scope"), (), ("facets", "examples"))
     oos_facets = _concepts(oos, "facets", "out_of_scope facet", words)
+    _check_unless(oos, oos_facets, {*subjects, *synonyms})
     examples = oos.texts("examples", allow_empty=True)
     _check_unique(where, words, "word", key=lambda text: " ".join(tokens(clean(text))))
     entries, phrasings = _entries(top, subjects, facets)
@@ -200,7 +202,7 @@ def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dic
     node = parent.mapping(key)
     if node is None:
         return {}
-    optional = () if kind.startswith("out_of_scope") else ("default",)
+    optional = ("unless",) if kind.startswith("out_of_scope") else ("default",)
     concepts: dict[str, Concept] = {}
     default: tuple[str, int] | None = None
     for name, (name_line, spec) in node.pairs.items():
@@ -209,7 +211,8 @@ def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dic
         found = item.texts("words", allow_empty=True)
         words.extend((owner, text, line) for text, line in found)
         label, default_flag = item.text("label"), item.flag("default")
-        concept = Concept(name, label, tuple(t for t, _ in found), default_flag)
+        unless = tuple(t for t, _ in item.texts("unless")) if "unless" in optional else ()
+        concept = Concept(name, label, tuple(t for t, _ in found), default_flag, unless)
         if concept.default:
             line = item.node.pairs["default"][0]
             if default is not None:
@@ -218,6 +221,17 @@ def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dic
             default = (name, line)
         concepts[name] = concept
     return concepts
+
+
+def _check_unless(parent: Fields, facets: Mapping[str, Concept], known: set[str]) -> None:
+    """Every name under an out-of-scope facet's `unless` is a subject or a synonym group."""
+    node = parent.mapping("facets")
+    for name, facet in facets.items():
+        for other in facet.unless:
+            if other not in known:
+                line = node.pairs[name][0] if node is not None else parent.node.line
+                message = f"out_of_scope facet '{name}': 'unless' names '{other}', which is not a subject or synonym"
+                raise parent.where.error(line, message)
 
 
 def _synonyms(top: Fields, words: list[_Located]) -> dict[str, tuple[str, ...]]:

@@ -81,6 +81,7 @@ class Index:
             for name, facet in faq.out_of_scope_facets.items()
         }
         self.out_of_scope_cues = Spotter(long_cues, slack=3)
+        self.unless = {name: frozenset(f.unless) for name, f in faq.out_of_scope_facets.items() if f.unless}
         self.entry_ids = tuple(e.id for e in faq.entries)
         self.function_words = frozenset(tokens(" ".join(STOP_WORDS | FILLERS)))
         self.stopwords = self.function_words | frozenset(tokens(" ".join(EVERYDAY)))
@@ -145,14 +146,17 @@ class Index:
 
     def _analyse(self, text: str) -> Analysis:
         mapped = self._map(text)
+        out_of_scope = {w[2:] for w in mapped if w.startswith(OUT_OF_SCOPE)} | self.out_of_scope_cues.find(text)
+        named = {w[2:] for w in mapped if w.startswith((SUBJECT, SYNONYM))}
+        # "my sister's eyelid flutters, and now my calf does too" is still about the calf
+        out_of_scope = {f for f in out_of_scope if not named.intersection(self.unless.get(f, ()))}
         plain = [w for w in mapped if ":" not in w and w not in self.stopwords]
         return Analysis(
             text=text,
             words=tuple(mapped),
             subjects=frozenset(w[2:] for w in mapped if w.startswith(SUBJECT)),
             facets=frozenset(w[2:] for w in mapped if w.startswith(FACET)),
-            out_of_scope=frozenset(w[2:] for w in mapped if w.startswith(OUT_OF_SCOPE))
-            | self.out_of_scope_cues.find(text),
+            out_of_scope=frozenset(out_of_scope),
             unknown=tuple(w for w in plain if w not in self.vocabulary and not w.isdigit()),
             content=len(plain) + sum(":" in w for w in mapped),
         )

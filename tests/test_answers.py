@@ -310,3 +310,9 @@ def test_off_topic_fallback_reason_is_machine_readable(bot: FAQBot, question: st
     reason = bot.ask(question).reason
     assert reason is not None
     assert reason["reason"] in {"unknown-words", "low-confidence"}
+
+
+def test_another_body_part_beside_the_calf_is_still_ours(bot: FAQBot) -> None:
+    assert bot.ask("why does my eyelid twitch").kind == "fallback"
+    reply = bot.ask("my eyelid twitches and now my calf does too, what is this twitching")
+    assert (reply.kind, reply.id) == ("answer", "about-twitching")

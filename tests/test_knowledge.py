@@ -768,3 +768,15 @@ def test_non_text_mapping_key(tmp_path: Path) -> None:
         tmp_path, "  calf: [calves, lower leg]", "  ? [calf, calves]\n  : [lower leg]", "?",
         "a mapping key must be plain",
     )
+
+
+def test_out_of_scope_unless_names_subjects_or_synonyms(tmp_path: Path) -> None:
+    text = mutate("      words: [dose, dosage]\n", "      words: [dose, dosage]\n      unless: [magnesium]\n")
+    faq = load_faq(write(tmp_path, text))
+    assert faq.out_of_scope_facets["dose"].unless == ("magnesium",)
+
+
+def test_out_of_scope_unless_unknown_name(tmp_path: Path) -> None:
+    text = mutate("      words: [dose, dosage]\n", "      words: [dose, dosage]\n      unless: [calves]\n")
+    message = "out_of_scope facet 'dose': 'unless' names 'calves', which is not a subject or synonym"
+    expect_error(write(tmp_path, text), line_of(text, "    dose:"), message)
