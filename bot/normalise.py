@@ -114,6 +114,11 @@ class ConceptMapper:
         single = self._single
         return tuple(single.get(w, w) for w in words)
 
+    def concepts_of_words(self, words: Iterable[str]) -> set[str]:
+        """The concepts that single words name, also inside a longer phrase ("mg" in "mg a day")."""
+        single = self._single
+        return {single[w] for w in words if w in single}
+
     def map(self, words: list[str]) -> list[str]:
         """Stemmed words → words with every known phrase replaced by its concept token."""
         return [token for _, token in self.map_spans(words)]

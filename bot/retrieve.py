@@ -140,12 +140,20 @@ class Index:
         match = process.extractOne(word, self._spelling, scorer=OSA.distance, score_cutoff=1)
         return str(match[0]) if match else word
 
+    def _words(self, text: str) -> list[str]:
+        """Cleaned text → stemmed, spelling-corrected words."""
+        return [self._correct(w) for w in tokens(text)]
+
     def _map(self, text: str) -> list[str]:
         """Cleaned text → stemmed, spelling-corrected words with concepts mapped."""
-        return self.mapper.map([self._correct(w) for w in tokens(text)])
+        return self.mapper.map(self._words(text))
 
     def _analyse(self, text: str) -> Analysis:
-        mapped = self._map(text)
+        words = self._words(text)
+        mapped = self.mapper.map(words)
+        # a subject inside a longer phrase still counts: "how many mg of magnesium a day"
+        subjects = {w[2:] for w in mapped if w.startswith(SUBJECT)}
+        subjects |= {c[2:] for c in self.mapper.concepts_of_words(words) if c.startswith(SUBJECT)}
         out_of_scope = {w[2:] for w in mapped if w.startswith(OUT_OF_SCOPE)} | self.out_of_scope_cues.find(text)
         named = {w[2:] for w in mapped if w.startswith((SUBJECT, SYNONYM))}
         # "my sister's eyelid flutters, and now my calf does too" is still about the calf
@@ -154,7 +162,7 @@ class Index:
         return Analysis(
             text=text,
             words=tuple(mapped),
-            subjects=frozenset(w[2:] for w in mapped if w.startswith(SUBJECT)),
+            subjects=frozenset(subjects),
             facets=frozenset(w[2:] for w in mapped if w.startswith(FACET)),
             out_of_scope=frozenset(out_of_scope),
             unknown=tuple(w for w in plain if w not in self.vocabulary and not w.isdigit()),
