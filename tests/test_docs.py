@@ -81,3 +81,10 @@ def test_format_doc_describes_every_top_level_key(key: str) -> None:
 @pytest.mark.parametrize("key", ENTRY_KEYS)
 def test_format_doc_describes_every_entry_key(key: str) -> None:
     assert re.search(rf"^\s+(- )?{re.escape(key)}:", FORMAT_DOC.read_text(encoding="utf-8"), re.M)
+
+
+def test_readme_library_example_runs_as_pasted(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = README.read_text(encoding="utf-8")
+    example = readme.split("## As a library", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(example, "README.md", "exec"), {})
+    assert "magnesium-foods" in capsys.readouterr().out
