@@ -100,6 +100,8 @@ class Decider:
 
     def smalltalk_intent(self, analysis: Analysis) -> str | None:
         """The small-talk intent when the whole message is small talk, else None."""
+        if analysis.subjects:  # "thanks, and magnesium?" asks about magnesium
+            return None
         mapped = self.smalltalk.map(list(tokens(analysis.text)))
         intents = [w for w in mapped if w in self.smalltalk_replies]
         rest = [w for w in mapped if w not in self.smalltalk_replies]

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 Matrix = npt.NDArray[np.float64]
 
 SUBJECT, FACET, OUT_OF_SCOPE, SYNONYM = "s:", "f:", "x:", "w:"
-FUZZY_CANDIDATES = 10  # phrasings per question compared fuzzily: the best by TF-IDF
+FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
 _BLOCK_CELLS = 4_000_000  # questions × phrasings scored densely at once (bounds memory on big FAQs)
 
