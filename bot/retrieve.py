@@ -22,7 +22,7 @@ from .knowledge import FAQ
 from .normalise import ConceptMapper, clean, tokens
 from .spotter import Spotter
 from .tfidf import Postings
-from .words import EVERYDAY, FILLERS, STOP_WORDS
+from .words import COMMON, EVERYDAY, FILLERS, STOP_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ Matrix = npt.NDArray[np.float64]
 
 SUBJECT, FACET, OUT_OF_SCOPE, SYNONYM = "s:", "f:", "x:", "w:"
 FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
+LONG_MESSAGE = 15  # words; in a message this long, common words are context, not topics
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
 _BLOCK_CELLS = 4_000_000  # questions × phrasings scored densely at once (bounds memory on big FAQs)
 
@@ -85,6 +86,7 @@ class Index:
         self.entry_ids = tuple(e.id for e in faq.entries)
         self.function_words = frozenset(tokens(" ".join(STOP_WORDS | FILLERS)))
         self.stopwords = self.function_words | frozenset(tokens(" ".join(EVERYDAY)))
+        self.common_words = frozenset(tokens(" ".join(COMMON)))
 
         phrasings = [(i, p) for i, e in enumerate(faq.entries) for p in e.phrasings]
         self.row_entry = np.fromiter((i for i, _ in phrasings), dtype=np.intp, count=len(phrasings))
@@ -165,7 +167,11 @@ class Index:
             subjects=frozenset(subjects),
             facets=frozenset(w[2:] for w in mapped if w.startswith(FACET)),
             out_of_scope=frozenset(out_of_scope),
-            unknown=tuple(w for w in plain if w not in self.vocabulary and not w.isdigit()),
+            unknown=tuple(
+                w for w in plain
+                if w not in self.vocabulary and not w.isdigit()
+                and not (len(words) >= LONG_MESSAGE and w in self.common_words)
+            ),
             content=len(plain) + sum(":" in w for w in mapped),
         )
 

@@ -5,6 +5,8 @@ Retrieval Group), kept here so that answering never has to import scikit-learn.
 `FILLERS` are the words people wrap any question in ("could", "tell me", "lately"), and
 `EVERYDAY` the everyday words of a rambling question ("couch", "coworker", "honestly").
 None of them ever counts as a word the FAQ does not know, or is spelling-corrected.
+`COMMON` are other common English words that carry no health topic; in a long, rambling
+message ("I work construction in the summer…") they do not count as unknown either.
 """
 
 from __future__ import annotations
@@ -103,5 +105,203 @@ EVERYDAY = frozenset(
     weekend weekly weeknight weird weirdly whatnot whoa wife wild wish woke woman women
     workday worker working workplace world worst wow writing ya yea year yep yesterday yikes
     yup zero
+    """.split()
+)
+
+COMMON = frozenset(
+    """
+    abandoned ability abroad absence absolute academic academy accept accepted access
+    accidentally according accurate accused achieve achieved achievement acquired act acted
+    acting action actions acts addition additional address administration administrative adopted
+    ads adult adults advance advanced advantage adventure advertising affair affairs afternoons
+    agencies agency agenda agent agents ago agreed agreement agricultural agriculture ahead aim
+    aircraft airport alert alien alleged alliance allow allowed allowing allows alongside
+    alternative ambassador amendment analysis ancient angel angle anniversary announced
+    announcement annoy annoyed annual answered answers anyways apartments apologise apologised
+    apologize apologized apparent appeal appearance appeared appears application applications
+    applied apply appreciate approach appropriate approval approved approximately architecture
+    areas argue argued arguing argument arguments armed army arrange arranged arrest arrested
+    arrival arrive arrived art article articles artist artists arts aspects assembly assigned
+    assignment assignments assist assistance assistant associate association assumed assuming
+    atmosphere attached attempted attempts attend attended attending attic attitude attorney
+    attracted attractive audience aunts author authorities authority authors auto automatic
+    automatically available avenue award awarded awards aware awareness awesome bag bags ban
+    bang banned base basement basis battle beautiful beginning begins begun behalf belief
+    believed believes bell belong belt bench bible bid bigger birthday bishop blast block blocks
+    blue board boards boat bomb boom boots border borrow borrowed bosses bother bothered bound
+    bow branch brave break breaking breaks bridge brief brilliant broad brothers brown buildings
+    built bureau buried bus buses business businesses bye cabinet calendar camp campaign campus
+    cancel canceled cancelled candidate candidates cap capable capacity cape capital captain
+    capture captured car carbon careers careful carefully carpet carried carrying cars castle
+    casual categories category celebrate celebration central centuries century ceremony
+    certificate chain chairman chairs challenge challenges chamber chance chances changing
+    chapter character characters charge chart chase chief chore chose chosen church circle
+    circuit circumstances cited cities citizen citizens city civil claim claimed claiming claims
+    classic classmate classmates classroom clay clean clever clients clock close closed closely
+    closer closet closing clothes clothing coach coaches coal coast coat colleagues collect
+    collected collection collective colonel column combat combination combined command commander
+    comment comments commercial commission commissioner commit commitment committed committee
+    commonwealth communication communications communist communities community commuted commuter
+    companies company compare compared comparison compete competition competitive complain
+    complained complaining complaint complete completed component components composition
+    comprehensive concept concluded conclusion concrete conduct conducted conference confidence
+    conflict congratulations congress consent consequences conservation conservative consider
+    considered considering consistent consists constant constitution constitutional constructed
+    construction consumer consumers contact contemporary content contest continue continued
+    continues contract contracts contrast contribution contributions controlled controls
+    convention conversation conversations convinced cooperation cop copies cops copy corporate
+    corporation correct corruption cotton council count countries country countryside county
+    couples courage course courses court courts cousins coworkers craft crafts create created
+    creating creation creative creek crime crimes criminal critical criticism critics cross
+    crossed crossing crowd crystal cultural culture curtain curtains custom customers cute daddy
+    dads dare dark darkness date dated dates deadline deadlines dealing deals dean dear debate
+    decades deciding decision decisions deck declared decline dedicated deep deeper deeply
+    default defeat defend defending defense defensive defined degree delay delayed deliver
+    demand demands democracy democratic democrats denied deny department depending depends depth
+    deputy derived described describing description desert deserve deserves design designed
+    designer designs desire desks despite destroy destroyed destruction detailed details
+    determined develop developed developing development devil dialogue diamond difference
+    differences different difficult difficulty direct directed direction directly director
+    directors dirty disagree disagreed disaster discovery discrimination discuss discussed
+    discussion display distinct distributed distribution district districts diversity divided
+    division divorce document documents domestic door doors doubt downtown draft drag drama
+    dramatic drawer drawers dress dressed drew drive driven driver drivers drives driveway
+    driving drove duke duties duty dynamic early ease east eastern edit edited edition editor
+    educated education educational effective effectively efficiency efficient effort efforts
+    elected election elections electrician elementary eligible elite empire employed employees
+    employers employment enable encourage encouraged enemies enemy enforcement engage engaged
+    engagement engine engineer engineering engineers engines enjoy enjoyed enjoying enormous
+    ensure enter entered entering enterprise entitled entrance entry environment environmental
+    epic equal equally equipment equivalent era errand error escape essay essays essential
+    establish established establishment estate estimate estimates eve evenings event events
+    evidence evil evolution examples exception exchange exciting exclusive excuse execution
+    executive exhibition exist existed existence existing exists exit expand expansion
+    expectations experienced experiences experiment expert experts explore express expressed
+    expression extend extended extension extensive extent external extraordinary extreme
+    facilities facility factory facts faculty fail failed failing fair faith fake false fame
+    familiar famous fancy far farm farmers fashion fate fault favor favorite feature featured
+    features featuring federal feedback fellow fence ferry fiction field fields fifth figured
+    figures figuring filed findings finished finishes finishing fired firm firms flatmates fleet
+    flight flights flower flowers follow followed followers following follows fool force forced
+    forces foreign forest forgotten formal format formation fort forth forum forward foster
+    fought foundation founded founder fourth frame framework franchise fraud free freedom
+    frequently fridays friendly friends friendship fuel fun fundamental furniture future gallery
+    gang garage garden gardening gardens gate gates gave gear generated generation generations
+    genius genuine ghost giant gift gifts given giving global glory goal goals god gods gone
+    goodbye gorgeous gotten government governments governor grab grace grade grades graduate
+    grand grandparents grant granted gray great greater greatest greatly grew grey gross ground
+    grounds grown guarantee guaranteed guessed guessing guest guests guidance guide guilty hall
+    hallway handed handle handled handles handling hang hanging happiness hat having
+    headquarters heaven heavily held hello helpful heritage hero heroes hidden hide hiding
+    highway hill hills hire hired historic historical hits hobbies hobby holding holds hole
+    holes holiday holidays holy honor hook hoped hopes host hotel hotels housemates houses
+    housing humanity hundreds hurried hurry ideal identified identify identity idiot illegal
+    immediate immigrants immigration implementation importance important impressed impression
+    impressive improve improved improvement improving incident include included includes
+    including increase increased increases increasing increasingly incredible independence
+    independent index indicate indicated individual individuals industrial industries industry
+    informed infrastructure initial initiative innocent innovation input inspiration inspired
+    installed instance instant instead institute institution institutions instruments integrated
+    intellectual intelligence intelligent intended intention interested interesting interests
+    interior intern internal interns internship interview interviews introduce introduced
+    introduction investigate investigated investigating investigation investigations invitation
+    invite invited involvement involves island islands issued item items jacket jail jet join
+    joined joining joke jokes journal journalist journalists journey journeys joy judge judges
+    junior jury justice kicked kinds king kingdom kings kit knitting knock knowledge label
+    ladies laid lake lamp land landing lands landscape lane language languages larger largest
+    late laugh laughing launch launched law laws lawyer lawyers layer leader leaders leadership
+    learned learning learnt leather leave leaves lectures led left legacy legal legend
+    legislation legislative lend length lent lesson lessons lets letter letters letting liberal
+    liberty library license lieutenant lifetime light lighting lights line lines list listed
+    listen listening listing lists literary literature lived lives local located locations lock
+    locked log logic longer loop loose lord loud loved loves loving lowest luck luggage luxury
+    magazine magic mail maintain maintained maintenance major making mall manage managers
+    manages manner manual manufacturing map maps march marine mark marked marks marriage married
+    marry master masters material materials math matters mayor mechanic mechanical median medium
+    meet meets member members membership memo memos mentioned mentioning message messages messy
+    met method methods middle military mini minimum mining minister ministers ministry minor
+    minority minutes mirror mission mistake mistakes mode model models modern moments moms
+    mondays monster monthly months moon moral motor motorway mount mountain mountains multiple
+    mums museum mystery named narrative narrow nation national nations native navy neat
+    necessarily necessary neighborhood neighbors neighbourhood neighbours newly newspaper
+    nightmare noise noisy north northern notebook notes noticed noticing nuclear object
+    objective objects observed obtain obtained occasion occupied occurred occurs ocean offensive
+    offer offered offering offers officer officers offices official officially officials older
+    ongoing opened opening opens operator opinions opportunities opportunity opposed opposite
+    opposition organise organised organising organization organizations organize organized
+    organizing origin original ought outcome output outside outstanding overall overseas owner
+    owners ownership pace package page pages paint painted painting paintings palace pants paper
+    papers paperwork parent park parking parks parliament participants participate participation
+    parties partners partnership party passenger passengers passion passport past path peace
+    peak peer peers pen penalty perfectly performance performances permanent permission personal
+    personality personnel perspective petition philosophy phrase physics pick picked picking
+    piece pieces pilot pink placed plane planet plastic platform pleased pleasure plot plumber
+    plus poetry police policies policy polish polite political politicians politics poll pope
+    popular porch port position positions possession possibility postpone postponed potential
+    potentially pottery power powerful powers practical practice practiced practices practicing
+    practise practised practising praise pray prayer precious preferred preparation prepared
+    preparing presence present presentation presentations presented presents president
+    presidential press pretend pride priest primarily prime prince princess principal principle
+    principles print printed priority prison prisoners privacy private prize probable produce
+    produced producer producers producing product production products professor profile progress
+    progressive project projects prominent promise promised promote promoted promotion proof
+    properties property proposal proposed protest prove proved proven provide provided provides
+    providing province public publication published publishing punch punishment pure purple
+    purpose purposes push pushed pushing qualified quality queen questions quiet quite quote
+    racial racist radical rail railroad railway rally rank ranked rapid rapidly rated rating
+    ratio reach reached reaching read reader readers realising reality realizing rear reasonable
+    recall receive received receiving recognition recognize recognized recommendations record
+    recorded recording records refer referred referring reflect reform refuse refused regard
+    regarded regarding regional regions register registered registration regret regulation
+    regulations rejected relation relations released relevant reliable religion religious rely
+    remained remaining remains remarkable remembered remembering remind reminded reminds remote
+    remove removed repair replace replaced replacement replied report reported reporter
+    reporting reports represent representation representative representatives represented
+    representing represents republic republican republicans reputation request requested require
+    required requires rescue researchers residence resident residential residents resolution
+    resort resource resources respect respectively respond response responses responsibility
+    restrictions retail retired retirement returned returning returns reveal revealed reveals
+    reverse review reviews revolution reward ring rings rise rising river rivers road roads
+    rocket rocks roll rolling romance romantic roof roommates rooms root roots rose round rounds
+    route routes row royal rude ruled ruling rural rush rushed sacrifice saint sake sand
+    satellite save saved saw saying says scandal scene scenes schedule scheduled schedules
+    scheduling scheme schools scientific scientists screaming sea seal search searching seat
+    seats second secondary seconds secret secretary secrets section sections sector secure
+    security select selected selection semester senate senator send sending senior sent sentence
+    separate separated sequence seriously serve serves service services session sessions settle
+    settled settlement seven sewing shadow shall shallow shame shared sharing sheet shell shield
+    shifts ship shipping ships shirt shoes shop shops shore shortly shown shut signal
+    significant significantly silence silent silver similar similarly sin sisters situations
+    sixth skill skills slave slide smaller smart smooth society soil soldier soldiers solid solo
+    solution solutions solve somewhat sorted sorting sought soul sounds south southern space
+    spare speak speaker speaking speaks speed spell spirit spiritual split spoke spoken
+    spreadsheet square stability stable standard standards star stars statement statements
+    station stations stay stayed steady steal steam steel step steps stick stolen stories
+    straight stranger strangers strategic strategies strategy street streets strict strike
+    string strip struck structure structures struggle struggled stuck students studied studies
+    studio study style styles subject subjects submitted subsequent substantial suburb suburbs
+    subway succeed success successful successfully suck sucks sudden sufficient suggest
+    suggested suggests suit suitable suitcase sum summit superior supervisor supervisors support
+    supported supporters supporting supports supposed supreme surprise surrounded surrounding
+    survey suspect suspended swear swing switch sword tag talent talented talk talked talking
+    talks tank tape task tasks taught taxi taxis teach teachers teaching team teammate teammates
+    teams technical technique techniques temporary tended tends territory terrorist textbook
+    textbooks thanked thanks theme theories theory thesis thinking thinks thoughts thousands
+    thread threat threatened thrown ticket tickets tidied tidy tie ties till timing title titles
+    tool tools topic tour tourist tourists tours tower town towns track tracks tradition
+    traditional traffic trainer trainers tram transfer transferred transition translation
+    transport transportation trap trash travel traveled traveling travelled travelling treaty
+    tree trees trend trends trick trip trips troops truck trust truth turned turning turns tutor
+    tutors types typically ugly ultimate ultimately uncles underground understanding understands
+    understood unfair uniform union unique universal universe universities unknown unless unlike
+    unlikely unlucky unusual update updated updates urban useful useless usual vacation
+    vacations vacuum vague valid valley valuable van variety vast vehicle vehicles version
+    versions versus veterans vice victory view viewed views village visible visit visited
+    visiting visitors visits volume volunteer volunteers vote voted voters votes voting wall
+    walls wander wandered wanted wanting wants war wars wear wearing wedding weekdays weekends
+    welcome welfare west western wheel whichever whilst wide widely win window winner winners
+    winning wins wire wisdom wise wished wishes wishing witness witnesses won wondered wonderful
+    wonders wood wooden woods woodwork word words wore workers workload worship worthy write
+    writer writers writes written wrote yard yards yearly yellow young younger zone
     """.split()
 )
