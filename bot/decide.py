@@ -229,7 +229,7 @@ class Decider:
 
     def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float) -> Reply:
         """The reply to one question, given its best entries (best first) and their scores."""
-        if self.red_flags.find(analysis.text):
+        if self.red_flags.find_in(list(analysis.stems)):
             return self._urgent()
         intent = self.smalltalk_intent(analysis)
         if intent is not None:

@@ -7,24 +7,27 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bcan'?t\b"), "can not"),
-    (re.compile(r"\bwon'?t\b"), "will not"),
-    (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
-    (re.compile(r"\b(i|you|we|they|who|what|that|there|it|he|she)'re\b"), r"\1 are"),
-    (re.compile(r"\b(\w+)'ve\b"), r"\1 have"),
-    (re.compile(r"\b(\w+)'ll\b"), r"\1 will"),
-    (re.compile(r"\b(i|you|we|they|he|she|it)'d\b"), r"\1 would"),
-    (re.compile(r"\bi'm\b"), "i am"),
-    (re.compile(r"\b(what|that|it|there|here|who|how|where|he|she)'s\b"), r"\1 is"),
-    (re.compile(r"'s\b"), ""),
-)
+# each pattern is tried only when its literal part is in the text (most texts hold none)
 _IM = re.compile(r"\bim\b")
-_CONTRACTIONS = (*_CONTRACTIONS, (_IM, "i am"))
+_CONTRACTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("can", re.compile(r"\bcan'?t\b"), "can not"),
+    ("won", re.compile(r"\bwon'?t\b"), "will not"),
+    ("n't", re.compile(r"\b(\w+)n't\b"), r"\1 not"),
+    ("'re", re.compile(r"\b(i|you|we|they|who|what|that|there|it|he|she)'re\b"), r"\1 are"),
+    ("'ve", re.compile(r"\b(\w+)'ve\b"), r"\1 have"),
+    ("'ll", re.compile(r"\b(\w+)'ll\b"), r"\1 will"),
+    ("'d", re.compile(r"\b(i|you|we|they|he|she|it)'d\b"), r"\1 would"),
+    ("i'm", re.compile(r"\bi'm\b"), "i am"),
+    ("'s", re.compile(r"\b(what|that|it|there|here|who|how|where|he|she)'s\b"), r"\1 is"),
+    ("'s", re.compile(r"'s\b"), ""),
+    ("im", _IM, "i am"),
+)
 # "how dose it work": after a question word or before a pronoun, "dose" is a typo of "does"
 _DOSE = re.compile(r"\b(how|why|when|where|who) dose\b|\bdose (it|this|that|my|your|low|high)\b")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NON_WORD = re.compile(r"[^a-z0-9']+")
+# the same for ASCII text, as a byte table: every byte but a-z and 0-9 becomes a space
+_ASCII_NON_WORD = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
 _MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds the work
 
 
@@ -38,12 +41,15 @@ def clean(text: str) -> str:
         text = "".join(ch for ch in text if not unicodedata.combining(ch))  # café → cafe
     text = text.lower()
     if "'" in text:
-        for pattern, repl in _CONTRACTIONS:
-            text = pattern.sub(repl, text)
-    else:
+        for literal, pattern, repl in _CONTRACTIONS:
+            if literal in text:
+                text = pattern.sub(repl, text)
+    elif "im" in text:
         text = _IM.sub("i am", text)
     if "dose" in text:
         text = _DOSE.sub(lambda m: f"{m[1]} does" if m[1] else f"does {m[2]}", text)
+    if text.isascii():
+        return " ".join(text.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split())
     return " ".join(_NON_WORD.sub(" ", text).replace("'", " ").split())
 
 
@@ -110,33 +116,33 @@ class ConceptMapper:
             starts.setdefault(key[0], set()).add(len(key))
         self._sizes = {word: sorted(sizes, reverse=True) for word, sizes in starts.items()}
 
+    def canonical(self, word: str) -> str:
+        """The concept token a single word names, or the word itself."""
+        return self._single.get(word, word)
+
     def _canonical(self, words: Iterable[str]) -> tuple[str, ...]:
         single = self._single
         return tuple(single.get(w, w) for w in words)
 
-    def concepts_of_words(self, words: Iterable[str]) -> set[str]:
-        """The concepts that single words name, also inside a longer phrase ("mg" in "mg a day")."""
-        single = self._single
-        return {single[w] for w in words if w in single}
-
     def map(self, words: list[str]) -> list[str]:
         """Stemmed words → words with every known phrase replaced by its concept token."""
-        return [token for _, token in self.map_spans(words)]
+        return self.map_canonical(list(self._canonical(words)))
 
-    def map_spans(self, words: list[str]) -> list[tuple[int, str]]:
-        """Like `map`, with the position in `words` where each output token starts."""
-        canon = self._canonical(words)
-        out: list[tuple[int, str]] = []
-        i, n = 0, len(canon)
+    def map_canonical(self, canon: list[str]) -> list[str]:
+        """Like `map`, for words already replaced by their `canonical` forms."""
         sizes, phrases = self._sizes, self._phrases
+        if sizes.keys().isdisjoint(canon):  # most questions hold no phrase
+            return canon
+        out: list[str] = []
+        i, n = 0, len(canon)
         while i < n:
             for size in sizes.get(canon[i], ()):
-                concept = phrases.get(canon[i : i + size]) if i + size <= n else None
+                concept = phrases.get(tuple(canon[i : i + size])) if i + size <= n else None
                 if concept is not None:
-                    out.append((i, concept))
+                    out.append(concept)
                     i += size
                     break
             else:
-                out.append((i, canon[i]))
+                out.append(canon[i])
                 i += 1
         return out

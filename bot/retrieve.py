@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA
 
 from .cache import fitted_space
 from .knowledge import FAQ
-from .normalise import ConceptMapper, clean, tokens
+from .normalise import ConceptMapper, clean, stem, tokens
 from .spotter import Spotter
 from .tfidf import Postings
 from .words import COMMON, EVERYDAY, FILLERS, STOP_WORDS
@@ -32,6 +32,7 @@ SUBJECT, FACET, OUT_OF_SCOPE, SYNONYM = "s:", "f:", "x:", "w:"
 FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
 LONG_MESSAGE = 15  # words; in a message this long, common words are context, not topics
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
+_WORD_FORMS = 200_000  # distinct words whose forms are remembered (then forgotten all at once)
 _BLOCK_CELLS = 4_000_000  # questions × phrasings scored densely at once (bounds memory on big FAQs)
 
 
@@ -40,7 +41,8 @@ class Analysis:
     """What one question names, after cleaning, stemming and concept mapping."""
 
     text: str
-    words: tuple[str, ...]
+    stems: tuple[str, ...]  # the stemmed words of `text`, as written (what phrase spotting reads)
+    words: tuple[str, ...]  # stemmed, spelling-corrected, concepts mapped
     subjects: frozenset[str]
     facets: frozenset[str]
     out_of_scope: frozenset[str]
@@ -122,6 +124,7 @@ class Index:
         self.out_of_scope = Postings(self.word.to_matrix(self.word.transform(examples))) if examples else None
         # rows are grouped by entry, so per-entry maxima are one reduceat away
         self._starts = np.flatnonzero(np.r_[True, self.row_entry[1:] != self.row_entry[:-1]])
+        self._forms: dict[str, tuple[str, str, str]] = {}
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
 
     @lru_cache(maxsize=65536)  # noqa: B019 - the index lives as long as the bot
@@ -150,29 +153,64 @@ class Index:
         """Cleaned text → stemmed, spelling-corrected words with concepts mapped."""
         return self.mapper.map(self._words(text))
 
+    def _word_forms(self, word: str) -> tuple[str, str, str]:
+        """A written word's stem, its spelling-corrected stem, and that one's concept token."""
+        forms = self._forms.get(word)
+        if forms is None:
+            if len(self._forms) >= _WORD_FORMS:
+                self._forms = {}
+            stemmed = stem(word)
+            corrected = self._correct(stemmed)
+            forms = self._forms[word] = (stemmed, corrected, self.mapper.canonical(corrected))
+        return forms
+
     def _analyse(self, text: str) -> Analysis:
-        words = self._words(text)
-        mapped = self.mapper.map(words)
+        forms = [self._word_forms(w) for w in text.split()]
+        stems = [f[0] for f in forms]
+        canonical = [f[2] for f in forms]
+        mapped = self.mapper.map_canonical(canonical)
+        subjects: set[str] = set()
+        facets: set[str] = set()
+        out_of_scope: set[str] = set()
+        named: set[str] = set()
+        plain: list[str] = []
+        concepts = 0
+        for w in mapped:
+            if ":" not in w:
+                if w not in self.stopwords:
+                    plain.append(w)
+                continue
+            concepts += 1
+            kind, name = w[:2], w[2:]
+            if kind == SUBJECT:
+                subjects.add(name)
+                named.add(name)
+            elif kind == FACET:
+                facets.add(name)
+            elif kind == OUT_OF_SCOPE:
+                out_of_scope.add(name)
+            elif kind == SYNONYM:
+                named.add(name)
         # a subject inside a longer phrase still counts: "how many mg of magnesium a day"
-        subjects = {w[2:] for w in mapped if w.startswith(SUBJECT)}
-        subjects |= {c[2:] for c in self.mapper.concepts_of_words(words) if c.startswith(SUBJECT)}
-        out_of_scope = {w[2:] for w in mapped if w.startswith(OUT_OF_SCOPE)} | self.out_of_scope_cues.find(text)
-        named = {w[2:] for w in mapped if w.startswith((SUBJECT, SYNONYM))}
+        subjects.update(c[2:] for c in canonical if c.startswith(SUBJECT))
+        out_of_scope |= self.out_of_scope_cues.find_in(stems)
         # "my sister's eyelid flutters, and now my calf does too" is still about the calf
-        out_of_scope = {f for f in out_of_scope if not named.intersection(self.unless.get(f, ()))}
-        plain = [w for w in mapped if ":" not in w and w not in self.stopwords]
+        if out_of_scope and self.unless:
+            out_of_scope = {f for f in out_of_scope if not named.intersection(self.unless.get(f, ()))}
+        long_message = len(forms) >= LONG_MESSAGE
+        vocabulary, common = self.vocabulary, self.common_words
         return Analysis(
             text=text,
+            stems=tuple(stems),
             words=tuple(mapped),
             subjects=frozenset(subjects),
-            facets=frozenset(w[2:] for w in mapped if w.startswith(FACET)),
+            facets=frozenset(facets),
             out_of_scope=frozenset(out_of_scope),
             unknown=tuple(
                 w for w in plain
-                if w not in self.vocabulary and not w.isdigit()
-                and not (len(words) >= LONG_MESSAGE and w in self.common_words)
+                if w not in vocabulary and not w.isdigit() and not (long_message and w in common)
             ),
-            content=len(plain) + sum(":" in w for w in mapped),
+            content=len(plain) + concepts,
         )
 
     def analyse(self, question: str) -> Analysis:
@@ -198,11 +236,13 @@ class Index:
         fuzzy = np.zeros((len(analyses), len(self.entry_ids)))
         k = min(FUZZY_CANDIDATES, word.shape[1])
         candidates = np.argpartition(-(word + char), k - 1, axis=1)[:, :k]
-        texts, ratio, owner = self.fuzzy_texts, fuzz.token_set_ratio, self.row_entry
-        for row, analysis in enumerate(analyses):
-            query, best = analysis.mapped, fuzzy[row]
-            for col in candidates[row].tolist():
-                best[owner[col]] = max(best[owner[col]], ratio(query, texts[col]) / 100.0)
+        texts = self.fuzzy_texts
+        queries = [a.mapped for a in analyses for _ in range(k)]
+        ratios = process.cpdist(
+            queries, [texts[col] for col in candidates.ravel().tolist()], scorer=fuzz.token_set_ratio, dtype=np.float64
+        ).reshape(candidates.shape) / 100.0
+        rows = np.repeat(np.arange(len(analyses)), k)
+        np.maximum.at(fuzzy, (rows, self.row_entry[candidates.ravel()]), ratios.ravel())  # best per entry
         examples = self.out_of_scope
         oos = examples.dot(words).max(axis=1) if examples is not None else np.zeros(len(analyses))
         per_entry = self._starts

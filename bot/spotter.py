@@ -46,6 +46,7 @@ class Spotter:
         self._by_word: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for phrase, label in labelled:
             self._by_word.setdefault(min(phrase, key=lambda w: (uses[w], w)), []).append((phrase, label))
+        self._keys = frozenset(self._by_word)
         # "don't" cleans to "do not": the negating word is the last one
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
 
@@ -77,7 +78,13 @@ class Spotter:
 
     def find(self, text: str) -> set[str]:
         """Labels of the phrases spotted in `text` (already cleaned), negated ones left out."""
-        words = tokens(text)
+        return self.find_in(tokens(text))
+
+    def find_in(self, words: list[str]) -> set[str]:
+        """Like `find`, for the stemmed `tokens` of a cleaned text."""
+        keys = self._keys
+        if not any(w in keys or (len(w) > _PREFIX and w[:-1] in keys) for w in words):
+            return set()  # no phrase's rarest word: nothing to try
         present = {*words, *(w[:-1] for w in words if len(w) > _PREFIX)}
         found: set[str] = set()
         for phrase, label in (c for w in present for c in self._by_word.get(w, ())):

@@ -24,6 +24,10 @@ _GATHER_LIMIT = 20_000  # ...unless they are this long
 # In a big FAQ, a query feature found in this many documents (a "stop n-gram" such as " th")
 # costs the most and tells the least; it is skipped. Small FAQs never reach the limit.
 COMMON_FEATURE_DOCS = 20_000
+# For many rows at once, features found in this many documents are multiplied as a dense
+# block (one BLAS product) and only the rest as sparse: the same sums, several times faster.
+DENSE_FEATURE_DOCS = 32
+_DENSE_CELLS = 8_000_000  # at most this many cells (64 MB) in the dense block of a big FAQ
 
 
 def word_features(words: Sequence[str]) -> list[str]:
@@ -85,6 +89,14 @@ class Postings:
         self.indices = by_feature.indices.astype(np.int64)
         self.data = by_feature.data.astype(np.float64)
         self.matrix = by_feature  # features × documents
+        df = np.diff(self.indptr)
+        common = np.flatnonzero(df >= DENSE_FEATURE_DOCS)
+        budget = _DENSE_CELLS // max(1, self.documents)
+        if len(common) > budget:  # a big FAQ: the most common features only
+            common = np.sort(common[np.argsort(-df[common], kind="stable")[:budget]])
+        self._dense_row = np.full(len(df), -1, dtype=np.int64)  # feature → row of the dense block
+        self._dense_row[common] = np.arange(len(common))
+        self._dense = by_feature[common].toarray().astype(np.float64)  # common features × documents
 
     def dot(self, rows: Rows) -> npt.NDArray[np.float64]:
         """Dot product of each row with each document: a dense (rows × documents) array."""
@@ -96,10 +108,7 @@ class Postings:
             lengths = ends - starts
         total = int(lengths.sum())
         if rows.rows > _SMALL_BATCH or total > _GATHER_LIMIT:
-            query = sparse.csr_matrix(
-                (rows.values, rows.indices, rows.indptr), shape=(rows.rows, self.matrix.shape[0])
-            )
-            return np.asarray((query @ self.matrix).toarray())
+            return self._dot_many(rows)
         # a few rows: gather the postings of their features and add them up in one bincount
         out_rows = np.repeat(np.repeat(np.arange(rows.rows), np.diff(rows.indptr)), lengths)
         offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(total)
@@ -107,6 +116,21 @@ class Postings:
         cells = out_rows * self.documents + self.indices[offsets]
         flat = np.bincount(cells, weights=weights, minlength=rows.rows * self.documents)
         return np.asarray(flat.reshape(rows.rows, self.documents), dtype=np.float64)
+
+
+    def _dot_many(self, rows: Rows) -> npt.NDArray[np.float64]:
+        """`dot` for many rows: common features as one dense product, the rest as a sparse one."""
+        dense_row = self._dense_row[rows.indices]
+        common = dense_row >= 0
+        row_of_cell = np.repeat(np.arange(rows.rows), np.diff(rows.indptr))
+        block = np.zeros((rows.rows, len(self._dense)))
+        block[row_of_cell[common], dense_row[common]] = rows.values[common]
+        out: npt.NDArray[np.float64] = block @ self._dense
+        rare = _drop(rows, ~common)
+        if len(rare.indices):
+            query = sparse.csr_matrix((rare.values, rare.indices, rare.indptr), shape=(rare.rows, self.matrix.shape[0]))
+            out += (query @ self.matrix).toarray()
+        return out
 
 
 class TfidfSpace:
