@@ -72,7 +72,11 @@ class Decider:
         self.calibration = {**DEFAULT_CALIBRATION, **faq.calibration}
         self.weights = np.array([self.calibration[k] for k in FEATURES])
         urgent = faq.urgent
-        self.red_flags = Spotter({"urgent": urgent.red_flags if urgent else ()}, urgent.negations if urgent else ())
+        self.red_flags = Spotter(
+            {"urgent": urgent.red_flags if urgent else ()},
+            urgent.negations if urgent else (),
+            frequency=index.word_frequency,
+        )
         self.smalltalk = ConceptMapper({s.id: s.patterns for s in faq.smalltalk})
         self.smalltalk_replies = {s.id: s.reply for s in faq.smalltalk}
         patterns = [(s.id, clean(p)) for s in faq.smalltalk for p in s.patterns]
@@ -92,6 +96,7 @@ class Decider:
             [max(index.subject_weight[s] for s in e.subjects) for e in faq.entries]
         )
         self.entry_facet = np.array([self.facet_col[e.facet] for e in faq.entries], dtype=np.intp)
+        self.entry_facets = np.eye(len(facets))[self.entry_facet]  # entry × facet, one-hot
         self.entry_subjects = tuple(frozenset(e.subjects) for e in faq.entries)
         default = next((n for n, f in faq.facets.items() if f.default), None)
         self.default_facet = self.facet_col[default] if default else None
@@ -102,7 +107,7 @@ class Decider:
         """The small-talk intent when the whole message is small talk, else None."""
         if analysis.subjects:  # "thanks, and magnesium?" asks about magnesium
             return None
-        mapped = self.smalltalk.map(list(tokens(analysis.text)))
+        mapped = self.smalltalk.map(list(analysis.stems))
         intents = [w for w in mapped if w in self.smalltalk_replies]
         rest = [w for w in mapped if w not in self.smalltalk_replies]
         if intents and all(w in self.index.stopwords for w in rest):
@@ -111,7 +116,7 @@ class Decider:
         # "how does this thing work", "are you a real person or a bot"
         if self.smalltalk_space is None or len(analysis.words) > SMALLTALK_WORDS:
             return None
-        if not all(w in self.index.function_words or w in self.smalltalk_words for w in tokens(analysis.text)):
+        if not all(w in self.index.function_words or w in self.smalltalk_words for w in analysis.stems):
             return None
         similarity = self.smalltalk_space.similarity(self.smalltalk_space.transform([analysis.text]))[0]
         best = int(np.argmax(similarity))
@@ -121,8 +126,10 @@ class Decider:
 
     def _one_hot(self, names: Sequence[frozenset[str]], columns: Mapping[str, int]) -> Matrix:
         out = np.zeros((len(names), len(columns)))
-        for row, found in enumerate(names):
-            out[row, [columns[n] for n in found if n in columns]] = 1.0
+        cells = [(row, columns[n]) for row, found in enumerate(names) for n in found if n in columns]
+        if cells:
+            rows, cols = zip(*cells, strict=True)
+            out[rows, cols] = 1.0
         return out
 
     def score_batch(self, scores: Scores) -> Batch:
@@ -153,12 +160,12 @@ class Decider:
         asked = self._one_hot([a.facets for a in analyses], self.facet_col)
         wanted = asked.copy()
         if self.default_facet is not None:
-            for row in np.flatnonzero(has_subject[:, 0]):
-                told = set(self.entry_facet[agree[row] > 0].tolist())
-                facets = set(np.flatnonzero(wanted[row]).tolist())
-                if (facets and not facets & told) or (not facets and len(analyses[row].words) <= 2):
-                    wanted[row] = 0.0
-                    wanted[row, self.default_facet] = 1.0
+            told = (agree > 0).astype(float) @ self.entry_facets > 0  # (questions, facets) told of their subjects
+            some = asked.any(axis=1)
+            short = np.array([len(a.words) <= 2 for a in analyses])
+            default = has_subject[:, 0] & np.where(some, ~(told & (asked > 0)).any(axis=1), short)
+            wanted[default] = 0.0
+            wanted[default, self.default_facet] = 1.0
         facet_agree = np.where(wanted[:, self.entry_facet] > 0, 1.0, -1.0)  # (questions, entries)
         total += np.where(wanted.any(axis=1, keepdims=True), w["facet"] * facet_agree, 0.0)
         return np.clip(total, 0.0, 1.0), named, asked

@@ -8,18 +8,19 @@ question names (subjects, facets, out-of-scope facets, words the FAQ does not kn
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from .cache import fitted_space
 from .knowledge import FAQ
 from .normalise import ConceptMapper, clean, stem, tokens
+from .spelling import OneEdit
 from .spotter import Spotter
 from .tfidf import Postings
 from .words import COMMON, EVERYDAY, FILLERS, STOP_WORDS
@@ -83,17 +84,18 @@ class Index:
             name: [w for w in facet.words if len(w.split()) >= LOOSE_CUE_WORDS]
             for name, facet in faq.out_of_scope_facets.items()
         }
-        self.out_of_scope_cues = Spotter(long_cues, slack=3)
+        phrasings = [(i, p) for i, e in enumerate(faq.entries) for p in e.phrasings]
+        cleaned = [clean(p) for _, p in phrasings]
+        self.word_frequency = Counter(w for text in cleaned for w in tokens(text))  # in the phrasings
+        self.out_of_scope_cues = Spotter(long_cues, slack=3, frequency=self.word_frequency)
         self.unless = {name: frozenset(f.unless) for name, f in faq.out_of_scope_facets.items() if f.unless}
         self.entry_ids = tuple(e.id for e in faq.entries)
         self.function_words = frozenset(tokens(" ".join(STOP_WORDS | FILLERS)))
         self.stopwords = self.function_words | frozenset(tokens(" ".join(EVERYDAY)))
         self.common_words = frozenset(tokens(" ".join(COMMON)))
 
-        phrasings = [(i, p) for i, e in enumerate(faq.entries) for p in e.phrasings]
         self.row_entry = np.fromiter((i for i, _ in phrasings), dtype=np.intp, count=len(phrasings))
-        cleaned = [clean(p) for _, p in phrasings]
-        known = {w for text in cleaned for w in tokens(text)}
+        known = set(self.word_frequency)
         known |= {w for e in faq.entries for w in tokens(clean(e.answer))}
         self.vocabulary = frozenset(known)
         # spelling is corrected towards what the FAQ answers, never towards an out-of-scope cue:
@@ -137,13 +139,17 @@ class Index:
         """
         if len(word) < 5 or word in self._lexicon_words or word in self.stopwords or not word.isalpha():
             return word
-        concepts = process.extractOne(word, self._concept_spelling, scorer=OSA.distance, score_cutoff=1)
-        if concepts:
-            return str(concepts[0])
+        concept = self._spelling_index[0].nearest(word)
+        if concept is not None:
+            return concept
         if word in self.vocabulary:  # a real word, or a typo an alternative happens to contain
             return word
-        match = process.extractOne(word, self._spelling, scorer=OSA.distance, score_cutoff=1)
-        return str(match[0]) if match else word
+        return self._spelling_index[1].nearest(word) or word
+
+    @cached_property
+    def _spelling_index(self) -> tuple[OneEdit, OneEdit]:
+        """Concept words, then all content words, indexed for one-edit lookups (built when first needed)."""
+        return OneEdit(self._concept_spelling), OneEdit(self._spelling)
 
     def _words(self, text: str) -> list[str]:
         """Cleaned text → stemmed, spelling-corrected words."""

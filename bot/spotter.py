@@ -17,6 +17,7 @@ from .normalise import clean, tokens
 _NEGATION_REACH = 3  # a negation this many words before a phrase cancels it...
 _CLAUSE_BREAKS = frozenset({"but", "however", "though", "although", "yet", "except", "and", "or", "plus", "now"})
 # ...unless a new clause starts in between: "no fever but chest pain" is still urgent
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what a cleaned word is made of
 _PREFIX = 4  # words this long also match the same word one letter longer ("droop" ~ "droopy")
 
 
@@ -33,8 +34,14 @@ class Spotter:
     """Finds which labelled phrases occur in a text; built once, immutable."""
 
     def __init__(
-        self, phrases: Mapping[str, Iterable[str]], negations: Iterable[str] = (), slack: int = 3
+        self,
+        phrases: Mapping[str, Iterable[str]],
+        negations: Iterable[str] = (),
+        slack: int = 3,
+        frequency: Mapping[str, int] | None = None,
     ) -> None:
+        """`frequency`: how often words occur in the messages to expect (the FAQ's phrasings);
+        it changes no result, only how fast most messages are passed over."""
         self.slack = slack  # extra words allowed between a phrase's words
         labelled = [
             (phrase, label)
@@ -42,11 +49,15 @@ class Spotter:
             for phrase in {_essential(tokens(clean(p))) for p in group} - {()}
         ]
         uses = Counter(word for phrase, _ in labelled for word in set(phrase))
+        often = frequency or {}
         # a phrase is tried only when its rarest word occurs: most messages try none
         self._by_word: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for phrase, label in labelled:
-            self._by_word.setdefault(min(phrase, key=lambda w: (uses[w], w)), []).append((phrase, label))
-        self._keys = frozenset(self._by_word)
+            rarest = min(phrase, key=lambda w: (often.get(w, 0), uses[w], w))
+            self._by_word.setdefault(rarest, []).append((phrase, label))
+        # every word that can match a key: the key, or the key one letter longer (see `_matches`)
+        long_keys = [k for k in self._by_word if len(k) >= _PREFIX]
+        self._triggers = frozenset(self._by_word).union(k + c for k in long_keys for c in _WORD_CHARS)
         # "don't" cleans to "do not": the negating word is the last one
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
 
@@ -82,8 +93,7 @@ class Spotter:
 
     def find_in(self, words: list[str]) -> set[str]:
         """Like `find`, for the stemmed `tokens` of a cleaned text."""
-        keys = self._keys
-        if not any(w in keys or (len(w) > _PREFIX and w[:-1] in keys) for w in words):
+        if self._triggers.isdisjoint(words):
             return set()  # no phrase's rarest word: nothing to try
         present = {*words, *(w[:-1] for w in words if len(w) > _PREFIX)}
         found: set[str] = set()

@@ -228,11 +228,16 @@ class TfidfSpace:
 
     def transform(self, documents: Iterable[Sequence[str] | str]) -> Rows:
         """Documents → L2-normalised TF-IDF rows (sublinear tf), unknown features ignored."""
-        ids = [self._ids(d) for d in documents]
-        count = len(ids)
+        flat_ids: list[int] = []
+        sizes: list[int] = []
+        for document in documents:
+            ids = self._ids(document)
+            flat_ids.extend(ids)
+            sizes.append(len(ids))
+        count = len(sizes)
         width = len(self.vocabulary)
-        lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=count)
-        flat = np.fromiter((f for i in ids for f in i), dtype=np.int64, count=int(lengths.sum()))
+        lengths = np.array(sizes, dtype=np.int64)
+        flat = np.array(flat_ids, dtype=np.int64)
         keys, counts = np.unique(np.repeat(np.arange(count), lengths) * width + flat, return_counts=True)
         rows, features = np.divmod(keys, width)
         values = (1.0 + np.log(counts)) * self.idf[features]
