@@ -97,7 +97,7 @@ class Decider:
         )
         self.entry_facet = np.array([self.facet_col[e.facet] for e in faq.entries], dtype=np.intp)
         self.entry_facets = np.eye(len(facets))[self.entry_facet]  # entry × facet, one-hot
-        self.entry_subjects = tuple(frozenset(e.subjects) for e in faq.entries)
+        self.membership = self.membership_t.toarray()  # subject × entry, dense
         default = next((n for n, f in faq.facets.items() if f.default), None)
         self.default_facet = self.facet_col[default] if default else None
 
@@ -193,13 +193,13 @@ class Decider:
             "unknown_fraction": unknown / content,
             "unknown_count": np.minimum(unknown, 3.0),
             "subject_named": named.any(axis=1).astype(float),
-            "subject_agrees": each(lambda a, b: bool(a.subjects & self.entry_subjects[b])),
+            "subject_agrees": (named * self.membership[:, best].T).any(axis=1),
             "facet_agrees": asked[rows, self.entry_facet[best]],
             "domain": each(lambda a, _: _names_domain(a)),
             "oos_gap": scores.out_of_scope - scores.word[rows, best],
             "unknown_beside_subject": each(lambda a, _: _unknown_beside_subject(a)),
             # technical names are long: "pyrophosphate", "paralysis", "trisalicylate"
-            "unknown_long": each(lambda a, _: sum(len(w) >= LONG_WORD for w in a.unknown)),
+            "unknown_long": each(lambda a, _: sum(len(w) >= LONG_WORD for w in a.unknown) if a.unknown else 0),
             "unexplained": each(self._unexplained),
         }
         return np.column_stack([columns[k] for k in FEATURES])
@@ -297,6 +297,8 @@ def _names_domain(analysis: Analysis) -> bool:
 def _unknown_beside_subject(analysis: Analysis) -> bool:
     """An unknown word right next to a subject: a compound name such as "magnesium hydroxide"
     or "calcium pyrophosphate arthritis" names something else than the subject itself."""
+    if not analysis.unknown or not analysis.subjects:
+        return False
     words, unknown = analysis.words, set(analysis.unknown)
     return any(
         w.startswith(SUBJECT) and unknown.intersection(words[max(0, i - 1) : i + 2])

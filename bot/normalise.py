@@ -131,18 +131,20 @@ class ConceptMapper:
     def map_canonical(self, canon: list[str]) -> list[str]:
         """Like `map`, for words already replaced by their `canonical` forms."""
         sizes, phrases = self._sizes, self._phrases
-        if sizes.keys().isdisjoint(canon):  # most questions hold no phrase
+        starts = [i for i, w in enumerate(canon) if w in sizes]
+        if not starts:  # most questions hold no phrase
             return canon
         out: list[str] = []
-        i, n = 0, len(canon)
-        while i < n:
-            for size in sizes.get(canon[i], ()):
+        done, n = 0, len(canon)  # canon[:done] is mapped
+        for i in starts:
+            if i < done:  # inside a phrase already replaced
+                continue
+            for size in sizes[canon[i]]:
                 concept = phrases.get(tuple(canon[i : i + size])) if i + size <= n else None
                 if concept is not None:
+                    out.extend(canon[done:i])
                     out.append(concept)
-                    i += size
+                    done = i + size
                     break
-            else:
-                out.append(canon[i])
-                i += 1
+        out.extend(canon[done:])
         return out

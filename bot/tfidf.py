@@ -125,11 +125,16 @@ class Postings:
         row_of_cell = np.repeat(np.arange(rows.rows), np.diff(rows.indptr))
         block = np.zeros((rows.rows, len(self._dense)))
         block[row_of_cell[common], dense_row[common]] = rows.values[common]
-        out: npt.NDArray[np.float64] = block @ self._dense
         rare = _drop(rows, ~common)
-        if len(rare.indices):
-            query = sparse.csr_matrix((rare.values, rare.indices, rare.indptr), shape=(rare.rows, self.matrix.shape[0]))
-            out += (query @ self.matrix).toarray()
+        query = sparse.csr_matrix((rare.values, rare.indices, rare.indptr), shape=(rare.rows, self.matrix.shape[0]))
+        out: npt.NDArray[np.float64] = (query @ self.matrix).toarray()
+        if len(self._dense):
+            from scipy.linalg import blas  # here, not at the top: a single question never needs it
+
+            # out += block @ dense, in place: BLAS on the transposes, which are Fortran-ordered views
+            done = blas.dgemm(1.0, self._dense.T, block.T, beta=1.0, c=out.T, overwrite_c=True)
+            if not np.shares_memory(done, out):  # BLAS worked on a copy: take the copy
+                out = done.T
         return out
 
 
