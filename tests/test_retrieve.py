@@ -149,3 +149,21 @@ def test_postings_small_and_large_batch_paths_agree(
     assert gathered.shape == multiplied.shape == (len(queries), len(documents))
     np.testing.assert_allclose(gathered, multiplied, atol=1e-12)
 
+
+
+@pytest.mark.parametrize(
+    ("dense_docs", "dense_cells"),
+    [(1, 10**9), (1, 5_000), (10**9, 10**9)],  # every feature dense, a capped block, none dense
+    ids=["all-dense", "capped", "all-sparse"],
+)
+def test_many_rows_product_is_exact_whatever_the_dense_block(
+    bot: FAQBot, monkeypatch: pytest.MonkeyPatch, dense_docs: int, dense_cells: int
+) -> None:
+    documents = _documents(bot)
+    queries = [clean(q) for q in QUERIES] * 3
+    monkeypatch.setattr(tfidf, "DENSE_FEATURE_DOCS", dense_docs)
+    monkeypatch.setattr(tfidf, "_DENSE_CELLS", dense_cells)
+    space = TfidfSpace.fit("char", documents)
+    rows = space.transform(queries)
+    reference = (space.to_matrix(rows) @ space.postings.matrix).toarray()
+    np.testing.assert_allclose(space.postings.dot(rows), reference, atol=1e-12)
