@@ -89,6 +89,9 @@ _worker_bot: FAQBot | None = None
 def _init_worker(faq: str | None) -> None:
     global _worker_bot
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    threadpool_limits(1)  # the workers share the cores already: one BLAS thread each
     _worker_bot = bot_for(faq)  # the parent has loaded this FAQ already, so it is valid
 
 
