@@ -27,7 +27,8 @@ COMMON_FEATURE_DOCS = 20_000
 # For many rows at once, features found in this many documents are multiplied as a dense
 # block (one BLAS product) and only the rest as sparse: the same sums, several times faster.
 DENSE_FEATURE_DOCS = 32
-_DENSE_CELLS = 8_000_000  # at most this many cells (64 MB) in the dense block of a big FAQ
+_DENSE_CELLS = 2_000_000  # at most this many cells (16 MB) in the dense block of a big FAQ
+_DENSE_ROWS = 64  # below this many rows, the dense block costs more than it saves
 
 
 def word_features(words: Sequence[str]) -> list[str]:
@@ -120,21 +121,24 @@ class Postings:
 
     def _dot_many(self, rows: Rows) -> npt.NDArray[np.float64]:
         """`dot` for many rows: common features as one dense product, the rest as a sparse one."""
+        width = self.matrix.shape[0]
+        if not len(self._dense) or rows.rows < _DENSE_ROWS:
+            query = sparse.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(rows.rows, width))
+            return np.asarray((query @ self.matrix).toarray())
+        from scipy.linalg import blas  # here, not at the top: a single question never needs it
+
         dense_row = self._dense_row[rows.indices]
         common = dense_row >= 0
         row_of_cell = np.repeat(np.arange(rows.rows), np.diff(rows.indptr))
         block = np.zeros((rows.rows, len(self._dense)))
         block[row_of_cell[common], dense_row[common]] = rows.values[common]
         rare = _drop(rows, ~common)
-        query = sparse.csr_matrix((rare.values, rare.indices, rare.indptr), shape=(rare.rows, self.matrix.shape[0]))
+        query = sparse.csr_matrix((rare.values, rare.indices, rare.indptr), shape=(rare.rows, width))
         out: npt.NDArray[np.float64] = (query @ self.matrix).toarray()
-        if len(self._dense):
-            from scipy.linalg import blas  # here, not at the top: a single question never needs it
-
-            # out += block @ dense, in place: BLAS on the transposes, which are Fortran-ordered views
-            done = blas.dgemm(1.0, self._dense.T, block.T, beta=1.0, c=out.T, overwrite_c=True)
-            if not np.shares_memory(done, out):  # BLAS worked on a copy: take the copy
-                out = done.T
+        # out += block @ dense, in place: BLAS on the transposes, which are Fortran-ordered views
+        done = blas.dgemm(1.0, self._dense.T, block.T, beta=1.0, c=out.T, overwrite_c=True)
+        if not np.shares_memory(done, out):  # BLAS worked on a copy: take the copy
+            out = done.T
         return out
 
 

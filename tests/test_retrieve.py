@@ -163,6 +163,7 @@ def test_many_rows_product_is_exact_whatever_the_dense_block(
     queries = [clean(q) for q in QUERIES] * 3
     monkeypatch.setattr(tfidf, "DENSE_FEATURE_DOCS", dense_docs)
     monkeypatch.setattr(tfidf, "_DENSE_CELLS", dense_cells)
+    monkeypatch.setattr(tfidf, "_DENSE_ROWS", 1)  # the dense block for any number of rows
     space = TfidfSpace.fit("char", documents)
     rows = space.transform(queries)
     reference = (space.to_matrix(rows) @ space.postings.matrix).toarray()
