@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .decide import Decider
+from .focus import last_question
 from .knowledge import FAQ, load_faq
 from .reply import Reply
-from .retrieve import Index
+from .retrieve import Analysis, Index
 
 if TYPE_CHECKING:
     from .conversation import Conversation
@@ -27,6 +28,7 @@ DISCLAIMER = (
     "deficiencies. It is not a doctor and does not diagnose: for persistent, severe or "
     "worrying symptoms, see a healthcare professional."
 )
+FOCUS_SUBJECT = 0.5  # subject specificity that makes a closing question answerable alone
 CHUNK = 2048  # questions scored together by ask_many: big enough to vectorise, small enough to stream
 
 
@@ -80,8 +82,36 @@ class FAQBot:
 
     def _answer_chunk(self, questions: Sequence[str]) -> list[Reply]:
         unique = list(dict.fromkeys(questions))  # real batches repeat questions: score each once
-        replies = dict(zip(unique, self.decider.decide_batch(self.index.score(unique)), strict=True))
+        replies = dict(zip(unique, self._replies(unique), strict=True))
         return [replies[q] for q in questions]
+
+    def _replies(self, questions: Sequence[str]) -> list[Reply]:
+        replies = self.decider.decide_batch(self.index.score(questions))
+        # a long message that ends with a question on another subject than the answer found for
+        # the whole message is answered by that question: "I take magnesium already. But I drink
+        # six coffees a day. Could the caffeine be causing my twitching?"
+        focused = [(n, f) for n, q in enumerate(questions) if (f := last_question(q)) is not None]
+        if not focused:
+            return replies
+        scores = self.index.score([f for _, f in focused])
+        for (n, _), reply, analysis in zip(focused, self.decider.decide_batch(scores), scores.analyses, strict=True):
+            asked = self._own_subjects(analysis)
+            if reply.kind == "answer" and asked and self._misses(replies[n], asked):
+                replies[n] = reply
+        return replies
+
+    def _own_subjects(self, analysis: Analysis) -> set[str]:
+        """The subjects a question names that identify entries (not the theme everyone names)."""
+        weight = self.index.subject_weight
+        return {s for s in analysis.subjects if weight.get(s, 0.0) >= FOCUS_SUBJECT}
+
+    def _misses(self, reply: Reply, subjects: set[str]) -> bool:
+        """Does `reply` answer about none of `subjects` (and is it not a reply to keep anyway)?"""
+        if reply.kind == "answer":
+            entry = self.faq.entries[self.index.entry_ids.index(reply.id or "")]
+            return not subjects.intersection(entry.subjects)
+        # urgent, small talk and out-of-scope facets stand; a plain fallback may be a long preamble
+        return reply.kind == "fallback" and (reply.reason or {}).get("reason") != "unanswered-facet"
 
     def entry_for(self, subject: str, facet: str) -> str | None:
         """The id of the entry that tells `facet` about `subject`, if the FAQ has one."""
