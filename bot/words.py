@@ -50,6 +50,9 @@ FILLERS = frozenset(
 
 EVERYDAY = frozenset(
     """
+    circumstances constitute develop developing directly identify implicated increase increased
+    indicated indirectly principal provide recognised recognized significant significantly
+    substantial suspected
     abit able absolutely actual actually additionally admit admittedly afternoon agree ah
     ahh allegedly alot alright amazing annoying annoyingly answer anybody anymore anytime
     apartment apparently appear april area argh arguably aspect assume attempt august aunt
