@@ -199,6 +199,7 @@ class Index:
                 named.add(name)
         # a subject inside a longer phrase still counts: "how many mg of magnesium a day"
         subjects.update(c[2:] for c in canonical if c.startswith(SUBJECT))
+        named.update(c[2:] for c in canonical if c.startswith((SUBJECT, SYNONYM)))
         out_of_scope |= self.out_of_scope_cues.find_in(stems)
         # "my sister's eyelid flutters, and now my calf does too" is still about the calf
         if out_of_scope and self.unless:
