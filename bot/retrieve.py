@@ -33,6 +33,8 @@ SUBJECT, FACET, OUT_OF_SCOPE, SYNONYM = "s:", "f:", "x:", "w:"
 FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
 LONG_MESSAGE = 15  # words; in a message this long, common words are context, not topics
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
+MIN_GLUED = 6  # letters in the shortest run-together word split in two ("b12food")
+_PREFIXES = frozenset({"anti", "non", "hyper", "hypo", "pre", "post", "super", "over", "under", "multi", "semi", "sub"})
 _WORD_FORMS = 200_000  # distinct words whose forms are remembered (then forgotten all at once)
 _BLOCK_CELLS = 4_000_000  # questions × phrasings scored densely at once (bounds memory on big FAQs)
 
@@ -127,6 +129,9 @@ class Index:
         # rows are grouped by entry, so per-entry maxima are one reduceat away
         self._starts = np.flatnonzero(np.r_[True, self.row_entry[1:] != self.row_entry[:-1]])
         self._forms: dict[str, tuple[str, str, str]] = {}
+        self._unglued: dict[str, str] = {}
+        # words a red flag is made of are never split: "heartbeat" must stay whole
+        self._red_flag_words = frozenset(tokens(clean(" ".join(faq.urgent.red_flags)))) if faq.urgent else frozenset()
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
 
     @lru_cache(maxsize=65536)  # noqa: B019 - the index lives as long as the bot
@@ -222,7 +227,35 @@ class Index:
 
     def analyse(self, question: str) -> Analysis:
         """Clean, stem, spell-correct and concept-map one question."""
-        return self._analyse(clean(question))
+        text = clean(question)
+        return self._analyse(" ".join(self._unglue(w) for w in text.split()))
+
+    def _unglue(self, word: str) -> str:
+        """A run-together word split in two ("lowmagnesium" → "low magnesium"), else the word."""
+        split = self._unglued.get(word)
+        if split is None:
+            if len(self._unglued) >= _WORD_FORMS:
+                self._unglued = {}
+            split = self._unglued[word] = self._split(word)
+        return split
+
+    def _split(self, word: str) -> str:
+        stemmed = stem(word)
+        known = self.vocabulary | self._lexicon_words
+        if (len(word) < MIN_GLUED or not word.isalnum() or stemmed in known or stemmed in self.stopwords
+                or stemmed in self.common_words or stemmed in self._red_flag_words
+                or self.mapper.canonical(stemmed) != stemmed or self._correct(stemmed) != stemmed):
+            return word
+        for i in range(3, len(word) - 2):
+            if word[:i] in _PREFIXES:  # "antidiuretic" is a word of its own
+                continue
+            left, right = stem(word[:i]), stem(word[i:])
+            # one half names a subject or a synonym ("magnesium", "calf"), the other is a word we know
+            if any(self.mapper.canonical(part).startswith((SUBJECT, SYNONYM)) for part in (left, right)) and all(
+                part in known or part in self.function_words for part in (left, right)
+            ):
+                return f"{word[:i]} {word[i:]}"
+        return word
 
     def score(self, questions: Sequence[str]) -> Scores:
         """Score every question against every entry (in blocks that bound memory)."""

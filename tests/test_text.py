@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot import FAQBot
 from bot.normalise import ConceptMapper, clean, tokens
 from bot.spelling import OneEdit
 from bot.spotter import Spotter
@@ -130,3 +131,17 @@ def test_concept_mapping_takes_the_longest_phrase() -> None:
 def test_concept_mapping_matches_the_plain_greedy_reading(words: list[str]) -> None:
     mapper = ConceptMapper(LEXICON)
     assert mapper.map(words) == _map_one_by_one(mapper, words)
+
+
+@pytest.mark.parametrize(
+    ("word", "split"),
+    [("lowmagnesium", "low magnesium"), ("b12foods", "b12 foods"), ("calfcramps", "calf cramps"),
+     ("potassiumrich", "potassium rich")],
+)
+def test_run_together_words_are_split(bot: FAQBot, word: str, split: str) -> None:
+    assert bot.index.analyse(f"signs of {word}").text == f"signs of {split}"
+
+
+@pytest.mark.parametrize("word", ["heartbeat", "antidiuretic", "outlook", "income", "playlist", "sometimes"])
+def test_real_words_stay_whole(bot: FAQBot, word: str) -> None:
+    assert bot.index.analyse(f"what about {word}").text == f"what about {word}"
