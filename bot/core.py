@@ -90,14 +90,18 @@ class FAQBot:
         # a long message that ends with a question on another subject than the answer found for
         # the whole message is answered by that question: "I take magnesium already. But I drink
         # six coffees a day. Could the caffeine be causing my twitching?"
-        focused = [(n, f) for n, q in enumerate(questions) if (f := last_question(q)) is not None]
-        if not focused:
-            return replies
-        scores = self.index.score([f for _, f in focused])
-        for (n, _), reply, analysis in zip(focused, self.decider.decide_batch(scores), scores.analyses, strict=True):
-            asked = self._own_subjects(analysis)
-            if reply.kind == "answer" and asked and self._misses(replies[n], asked):
-                replies[n] = reply
+        focused: list[tuple[int, str]] = []
+        for n, question in enumerate(questions):
+            closing = last_question(question)
+            if closing is not None:
+                asked = self._own_subjects(self.index.analyse(closing))
+                if asked and self._misses(replies[n], asked):
+                    focused.append((n, closing))
+        if focused:
+            scores = self.index.score([closing for _, closing in focused])
+            for (n, _), reply in zip(focused, self.decider.decide_batch(scores), strict=True):
+                if reply.kind == "answer":
+                    replies[n] = reply
         return replies
 
     def _own_subjects(self, analysis: Analysis) -> set[str]:

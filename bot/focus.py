@@ -14,7 +14,7 @@ MIN_WORDS = 12  # shorter messages are one question already
 
 def last_question(text: str) -> str | None:
     """The message's last sentence when the message has several and that one asks something."""
-    if len(text.split()) < MIN_WORDS:
+    if text.count(" ") < MIN_WORDS - 1 or not any(mark in text for mark in ".!?"):
         return None
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
     if len(sentences) < 2:
