@@ -158,6 +158,8 @@ NEAR_MISSES: list[Row] = [
     )
 ]
 MORE_NEAR_MISSES: list[Row] = [
+    ("could a lack of zinc make my calves twitch", "fallback", None),  # a nutrient the article leaves out
+    ("I already take zinc, so could my calf twitching be from low magnesium instead", "answer", "magnesium-role"),
     ("which brand of magnesium is best", "fallback", None),
     ("is low magnesium genetic", "fallback", None),
     ("is caffeine safe to take while pregnant", "fallback", None),
@@ -194,8 +196,6 @@ URGENT: list[Row] = [
     ("my calf is swollen and hot", "urgent", None),
     ("one calf is swollen and hot to the touch", "urgent", None),
     ("my calves twitch and honestly some days I think about ending my life", "urgent", None),
-    ("could a lack of zinc make my calves twitch", "fallback", None),  # a nutrient the article leaves out
-    ("I already take zinc, so could my calf twitching be from low magnesium instead", "answer", "magnesium-role"),
     ("my daughter swallowed a handful of my potassium pills", "urgent", None),
     ("after squats yesterday my legs are in agony and my urine is dark brown", "urgent", None),
     ("my baby is twitching", "urgent", None),
