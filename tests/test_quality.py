@@ -1,12 +1,13 @@
 """Accuracy floors on the project's own labelled questions (tests/data/questions*.jsonl).
 
-The 2,503 questions were written for this project in nine independent batches, without
-looking at faq.yaml or any development set: 1,785 in scope (plain, keyword, typo, lay,
-long-winded, formal, slang, non-native English), 415 that must fall back (off-topic, other
-health topics, near misses), 180 red flags and 123 small talk. Batches 3 to 9 were first
-measured blind (92.5 % in scope pooled), then used to find gaps in faq.yaml. They run
-without ../shared. The floors sit a little under what faqbot reaches today, so a change that
-loses ground fails here; `faqbot eval tests/data/*.jsonl` shows the details."""
+The 3,022 questions were written for this project in eleven independent batches, without
+looking at faq.yaml or any development set: 2,084 in scope (plain, keyword, typo, lay,
+long-winded, formal, slang, non-native English, and decoys that mention a dose or a brand as
+context), 570 that must fall back (off-topic, other health topics, near misses), 215 red
+flags and 153 small talk. Batches 3 to 11 were first measured blind, then used to find gaps in
+faq.yaml. They run without ../shared. The floors sit a little under what faqbot reaches
+today, so a change that loses ground fails here; `faqbot eval tests/data/*.jsonl` shows the
+details."""
 
 from __future__ import annotations
 
