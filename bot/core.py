@@ -48,6 +48,7 @@ class FAQBot:
         self.faq = faq
         self.index = Index(faq)
         self.decider = Decider(faq, self.index)
+        self._entries = {entry.id: entry for entry in faq.entries}
         self._by_subject_facet: dict[tuple[str, str], str] = {}
         for entry in faq.entries:
             for subject in entry.subjects:
@@ -112,8 +113,7 @@ class FAQBot:
     def _misses(self, reply: Reply, subjects: set[str]) -> bool:
         """Does `reply` answer about none of `subjects` (and is it not a reply to keep anyway)?"""
         if reply.kind == "answer":
-            entry = self.faq.entries[self.index.entry_ids.index(reply.id or "")]
-            return not subjects.intersection(entry.subjects)
+            return not subjects.intersection(self._entries[reply.id or ""].subjects)
         # urgent, small talk and out-of-scope facets stand; a plain fallback may be a long preamble
         return reply.kind == "fallback" and (reply.reason or {}).get("reason") != "unanswered-facet"
 

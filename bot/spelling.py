@@ -33,6 +33,3 @@ class OneEdit:
         scored = [(OSA.distance(word, c), self._rank[c], c) for c in candidates]
         close = [s for s in scored if s[0] <= 1]
         return min(close)[2] if close else None
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._rank
