@@ -26,7 +26,7 @@ from .spotter import Spotter
 Matrix = npt.NDArray[np.float64]
 
 # How the per-entry similarity is made from its parts.
-SCORE_WEIGHTS = {"word": 0.45, "char": 0.2, "fuzzy": 0.2, "subject": 0.12, "facet": 0.06, "unnamed": 0.12}
+SCORE_WEIGHTS = {"word": 0.45, "char": 0.2, "fuzzy": 0.2, "intent": 0.5, "subject": 0.12, "facet": 0.06, "unnamed": 0.12}
 
 # Logistic-model weights for the confidence: feature name → weight ("bias" is the intercept).
 DEFAULT_CALIBRATION: dict[str, float] = {
@@ -46,6 +46,9 @@ DEFAULT_CALIBRATION: dict[str, float] = {
     "unknown_beside_subject": -1.0,
     "unknown_long": -1.0,
     "unexplained": -1.0,
+    "intent": 1.0,
+    "intent_agrees": 1.0,
+    "intent_out": -1.0,
 }
 FEATURES = tuple(k for k in DEFAULT_CALIBRATION if k != "bias")
 NAMED_ENOUGH = 0.2
@@ -147,6 +150,7 @@ class Decider:
         """
         analyses, w = scores.analyses, SCORE_WEIGHTS
         total = w["word"] * scores.word + w["char"] * scores.char + w["fuzzy"] * scores.fuzzy
+        total += w["intent"] * scores.intent
         named = self._one_hot([a.subjects for a in analyses], self.subject_col)
         weighted = named * self.specificity
         weight = weighted.sum(axis=1, keepdims=True)
@@ -201,6 +205,9 @@ class Decider:
             # technical names are long: "pyrophosphate", "paralysis", "trisalicylate"
             "unknown_long": each(lambda a, _: sum(len(w) >= LONG_WORD for w in a.unknown) if a.unknown else 0),
             "unexplained": each(self._unexplained),
+            "intent": scores.intent[rows, best],
+            "intent_agrees": (np.argmax(scores.intent, axis=1) == best).astype(float),
+            "intent_out": scores.intent_out,
         }
         return np.column_stack([columns[k] for k in FEATURES])
 

@@ -1,24 +1,38 @@
-"""The question a long message ends with: "I eat well, but I rarely drink water. Could
-dehydration set off my calf twitching?" asks about dehydration, whatever came before."""
+"""Which part of a message asks: "I eat well, but I rarely drink water. Could dehydration set
+off my calf twitching?" asks about dehydration, whatever came before.
+
+Decided from the message's structure alone, in any language: sentences are split at their
+ending marks, and the ones that end with a question mark ask. A message without one asks in
+its last sentence.
+"""
 
 from __future__ import annotations
 
 import re
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_QUESTION_WORDS = frozenset(
-    "what why how can could is are does do did should would will which where when who am has have".split()
-)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 MIN_WORDS = 12  # shorter messages are one question already
+
+
+def sentences(text: str) -> list[str]:
+    """The message's sentences, stripped, empty ones dropped."""
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def asking_part(text: str) -> str | None:
+    """The sentences that ask, when a long message also holds others (context), else None."""
+    if text.count(" ") < MIN_WORDS - 1:
+        return None
+    parts = sentences(text)
+    if len(parts) < 2:
+        return None
+    asking = [s for s in parts if s.endswith("?")] or parts[-1:]
+    return " ".join(asking) if len(asking) < len(parts) else None
 
 
 def last_question(text: str) -> str | None:
     """The message's last sentence when the message has several and that one asks something."""
-    if text.count(" ") < MIN_WORDS - 1 or not any(mark in text for mark in ".!?"):
+    if text.count(" ") < MIN_WORDS - 1:
         return None
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-    if len(sentences) < 2:
-        return None
-    last = sentences[-1].strip()
-    first = last.split(maxsplit=1)[0].lower().strip("\"'(") if last else ""
-    return last if last.endswith("?") or first in _QUESTION_WORDS else None
+    parts = sentences(text)
+    return parts[-1] if len(parts) >= 2 and parts[-1].endswith("?") else None

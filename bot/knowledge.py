@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 
+from .languages import Language, read_languages
 from .normalise import clean, tokens
 from .yamlnodes import (
     Fields,
@@ -32,8 +33,8 @@ from .yamlnodes import (
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 _TOP_REQUIRED = ("version", "fallback", "subjects", "facets", "entries")
-_TOP_OPTIONAL = ("urgent", "smalltalk", "synonyms", "out_of_scope", "thresholds")
-_MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration")
+_TOP_OPTIONAL = ("urgent", "smalltalk", "synonyms", "out_of_scope", "thresholds", "languages")
+_MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration", "languages")
 _ENTRY_REQUIRED = ("id", "subjects", "facet", "section", "question", "alternatives", "answer")
 
 # (owner, text, line): a phrase and where it came from, for the checks across the file.
@@ -114,6 +115,7 @@ class FAQ:
     smalltalk: tuple[SmallTalk, ...]
     thresholds: Thresholds = field(default_factory=Thresholds)
     calibration: Mapping[str, float] = field(default_factory=dict)
+    languages: Mapping[str, Language] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in _MAPPINGS:  # read-only views, so a shared FAQ cannot be changed
@@ -166,6 +168,11 @@ def load_faq(path: str | Path | None = None) -> FAQ:
     phrasings += [("out_of_scope examples", text, line) for text, line in examples]
     _check_unique(where, phrasings, "phrasing", key=clean, repeats=True)
     thresholds, calibration = _thresholds(top)
+    smalltalk = _smalltalk(top)
+    known = {
+        "subjects": set(subjects), "facets": set(facets), "synonyms": set(synonyms),
+        "out_of_scope": set(oos_facets), "entries": {e.id for e in entries}, "smalltalk": {s.id for s in smalltalk},
+    }
     return FAQ(
         path=str(path),
         fallback=fallback,
@@ -176,9 +183,10 @@ def load_faq(path: str | Path | None = None) -> FAQ:
         out_of_scope_facets=oos_facets,
         out_of_scope_examples=tuple(text for text, _ in examples),
         urgent=_urgent(top),
-        smalltalk=_smalltalk(top),
+        smalltalk=smalltalk,
         thresholds=thresholds,
         calibration=calibration,
+        languages=read_languages(top, known),
     )
 
 

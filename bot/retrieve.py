@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -18,12 +18,14 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from .cache import fitted_space
+from .focus import asking_part
+from .intent import IntentModel
 from .knowledge import FAQ
 from .normalise import ConceptMapper, clean, stem, tokens
 from .spelling import OneEdit
 from .spotter import Spotter
 from .tfidf import Postings
-from .words import COMMON, EVERYDAY, FILLERS, STOP_WORDS
+from .wordknowledge import WordKnowledge
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,6 @@ Matrix = npt.NDArray[np.float64]
 
 SUBJECT, FACET, OUT_OF_SCOPE, SYNONYM = "s:", "f:", "x:", "w:"
 FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
-LONG_MESSAGE = 15  # words; in a message this long, common words are context, not topics
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
 MIN_GLUED = 6  # letters in the shortest run-together word split in two ("b12food")
 _PREFIXES = frozenset({"anti", "non", "hyper", "hypo", "pre", "post", "super", "over", "under", "multi", "semi", "sub"})
@@ -64,6 +65,8 @@ class Scores:
     word: Matrix
     char: Matrix
     fuzzy: Matrix
+    intent: Matrix  # the learned ranking's probability of each entry
+    intent_out: npt.NDArray[np.float64]  # ...and of the FAQ's out-of-scope examples' class
     out_of_scope: npt.NDArray[np.float64]
     analyses: tuple[Analysis, ...]
 
@@ -80,21 +83,26 @@ class Index:
                 lexicon[prefix + concept.name] = [concept.name, *concept.words]
         for name, words in faq.synonyms.items():
             lexicon[SYNONYM + name] = [name, *words]
+        knowledge = WordKnowledge.build(faq.languages)
+        _add_languages(faq, lexicon, knowledge.english)
         self.mapper = ConceptMapper(lexicon)
         # out-of-scope cues of several words are also spotted loosely: "how much magnesium should I take"
         long_cues = {
             name: [w for w in facet.words if len(w.split()) >= LOOSE_CUE_WORDS]
             for name, facet in faq.out_of_scope_facets.items()
         }
-        phrasings = [(i, p) for i, e in enumerate(faq.entries) for p in e.phrasings]
+        phrasings = [(i, p) for i, e in enumerate(faq.entries) for p in _phrasings(faq, e.id, e.phrasings)]
         cleaned = [clean(p) for _, p in phrasings]
         self.word_frequency = Counter(w for text in cleaned for w in tokens(text))  # in the phrasings
         self.out_of_scope_cues = Spotter(long_cues, slack=3, frequency=self.word_frequency)
         self.unless = {name: frozenset(f.unless) for name, f in faq.out_of_scope_facets.items() if f.unless}
         self.entry_ids = tuple(e.id for e in faq.entries)
-        self.function_words = frozenset(tokens(" ".join(STOP_WORDS | FILLERS)))
-        self.stopwords = self.function_words | frozenset(tokens(" ".join(EVERYDAY)))
-        self.common_words = frozenset(tokens(" ".join(COMMON)))
+        # function and everyday words come from corpus frequencies; the FAQ's own concept words
+        # are never function words, whatever their frequency ("water", "food", "sleep")
+        concept_words = {w for phrases in lexicon.values() for p in phrases for w in tokens(clean(p))}
+        self.function_words = knowledge.function_words - concept_words
+        self.stopwords = self.function_words
+        self.common_words = knowledge.everyday
 
         self.row_entry = np.fromiter((i for i, _ in phrasings), dtype=np.intp, count=len(phrasings))
         known = set(self.word_frequency)
@@ -116,6 +124,17 @@ class Index:
         self.word = fitted_space("word", mapped)
         self.char = fitted_space("char", cleaned)
         self.fuzzy_texts = [" ".join(w) for w in mapped]
+        # the learned ranking has one class more than the entries: the FAQ's out-of-scope examples
+        oos_texts = [clean(q) for q in faq.out_of_scope_examples]
+        oos_mapped = [self._map(text) for text in oos_texts]
+        intent_labels = np.r_[self.row_entry, np.full(len(oos_texts), len(faq.entries))].astype(np.intp)
+        self.intent = IntentModel.build(
+            lambda: (
+                self.word.to_matrix(self.word.transform([*mapped, *oos_mapped])),
+                self.char.to_matrix(self.char.transform([*cleaned, *oos_texts])),
+            ),
+            intent_labels, len(faq.entries) + 1, [*self.fuzzy_texts, "\x1f", *cleaned, "\x1f", *oos_texts],
+        )
         self.subject_weight = _subject_specificity(faq, self.row_entry, mapped)
         # the words each entry knows (its phrasings, concepts and answer): what it can explain
         entry_words: list[set[str]] = [set() for _ in faq.entries]
@@ -131,7 +150,8 @@ class Index:
         self._forms: dict[str, tuple[str, str, str]] = {}
         self._unglued: dict[str, str] = {}
         # words a red flag is made of are never split: "heartbeat" must stay whole
-        self._red_flag_words = frozenset(tokens(clean(" ".join(faq.urgent.red_flags)))) if faq.urgent else frozenset()
+        flags = [*(faq.urgent.red_flags if faq.urgent else ()), *(f for lang in faq.languages.values() for f in lang.red_flags)]
+        self._red_flag_words = frozenset(tokens(clean(" ".join(flags))))
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
 
     @lru_cache(maxsize=65536)  # noqa: B019 - the index lives as long as the bot
@@ -142,7 +162,8 @@ class Index:
         FAQ's concepts first, then its other words; more would turn real words into others
         ("chemist" is not "chemistry", "construction" not "contraction").
         """
-        if len(word) < 5 or word in self._lexicon_words or word in self.stopwords or not word.isalpha():
+        if (len(word) < 5 or word in self._lexicon_words or word in self.stopwords or word in self.common_words
+                or not word.isalpha()):
             return word
         concept = self._spelling_index[0].nearest(word)
         if concept is not None:
@@ -209,7 +230,6 @@ class Index:
         # "my sister's eyelid flutters, and now my calf does too" is still about the calf
         if out_of_scope and self.unless:
             out_of_scope = {f for f in out_of_scope if not named.intersection(self.unless.get(f, ()))}
-        long_message = len(forms) >= LONG_MESSAGE
         vocabulary, common = self.vocabulary, self.common_words
         return Analysis(
             text=text,
@@ -218,15 +238,25 @@ class Index:
             subjects=frozenset(subjects),
             facets=frozenset(facets),
             out_of_scope=frozenset(out_of_scope),
-            unknown=tuple(
-                w for w in plain
-                if w not in vocabulary and not w.isdigit() and not (long_message and w in common)
-            ),
+            # an everyday word is never an unknown topic; a rare one may be ("metformin")
+            unknown=tuple(w for w in plain if w not in vocabulary and not w.isdigit() and w not in common),
             content=len(plain) + concepts,
         )
 
     def analyse(self, question: str) -> Analysis:
-        """Clean, stem, spell-correct and concept-map one question."""
+        """Clean, stem, spell-correct and concept-map one question.
+
+        In a message of several sentences, out-of-scope facets count only where it asks:
+        "I pack lunches for my two kids. Which foods have magnesium?" is not about children.
+        """
+        analysis = self._analyse_text(question)
+        if analysis.out_of_scope:
+            asking = asking_part(question)
+            if asking is not None:
+                analysis = replace(analysis, out_of_scope=self._analyse_text(asking).out_of_scope)
+        return analysis
+
+    def _analyse_text(self, question: str) -> Analysis:
         text = clean(question)
         return self._analyse(" ".join(self._unglue(w) for w in text.split()))
 
@@ -263,15 +293,21 @@ class Index:
         block = max(1, _BLOCK_CELLS // max(1, len(self.row_entry)))
         parts = [self._score_block(analyses[i : i + block]) for i in range(0, len(analyses), block)]
         if len(parts) == 1:
-            word, char, fuzzy, oos = parts[0]
+            word, char, fuzzy, intent, oos = parts[0]
         else:
-            word, char, fuzzy, oos = (np.concatenate(p) for p in zip(*parts, strict=True))
-        return Scores(word=word, char=char, fuzzy=fuzzy, out_of_scope=oos, analyses=analyses)
+            word, char, fuzzy, intent, oos = (np.concatenate(p) for p in zip(*parts, strict=True))
+        return Scores(word=word, char=char, fuzzy=fuzzy, intent=intent[:, :-1], intent_out=intent[:, -1],
+                      out_of_scope=oos, analyses=analyses)
 
-    def _score_block(self, analyses: Sequence[Analysis]) -> tuple[Matrix, Matrix, Matrix, Matrix]:
+    def _score_block(self, analyses: Sequence[Analysis]) -> tuple[Matrix, Matrix, Matrix, Matrix, Matrix]:
         words = self.word.transform(a.words for a in analyses)
         word = self.word.similarity(words)
-        char = self.char.similarity(self.char.transform(a.text for a in analyses))
+        chars = self.char.transform(a.text for a in analyses)
+        char = self.char.similarity(chars)
+        if self.intent is not None:
+            intent = self.intent.probabilities(words, chars)
+        else:
+            intent = np.zeros((len(analyses), len(self.entry_ids) + 1))
         # fuzzy matching is the slowest signal: only the best phrasings by TF-IDF get it
         fuzzy = np.zeros((len(analyses), len(self.entry_ids)))
         k = min(FUZZY_CANDIDATES, word.shape[1])
@@ -290,6 +326,7 @@ class Index:
             np.maximum.reduceat(word, per_entry, axis=1),
             np.maximum.reduceat(char, per_entry, axis=1),
             fuzzy,
+            intent,
             oos,
         )
 
@@ -316,3 +353,35 @@ def _subject_specificity(
         s: float(np.clip(1.0 - named_by_others[s] / max(1, total - rows_of[s]) / 0.1, 0.0, 1.0))
         for s in faq.subjects
     }
+
+
+_SECTION_PREFIX = {"subjects": SUBJECT, "facets": FACET, "out_of_scope": OUT_OF_SCOPE, "synonyms": SYNONYM}
+
+
+def _add_languages(faq: FAQ, lexicon: dict[str, list[str]], english: frozenset[str]) -> None:
+    """Add each language's words for the FAQ's concepts to `lexicon` (concept token → phrases).
+
+    A phrase that is already another concept's English phrase keeps its English meaning, and
+    so does a single word that is a frequent English word ("pain" is not French bread here).
+    """
+    known = {" ".join(tokens(clean(p))): c for c, phrases in lexicon.items() for p in phrases}
+    for language in faq.languages.values():
+        for section, concepts in language.words.items():
+            prefix = _SECTION_PREFIX[section]
+            for name, words in concepts.items():
+                token = prefix + name
+                for word in words:
+                    key = " ".join(tokens(clean(word)))
+                    owner = known.get(key)
+                    if owner == token or (owner is None and clean(word) not in english):
+                        lexicon.setdefault(token, [name]).append(word)
+
+
+def _phrasings(faq: FAQ, entry_id: str, english: Sequence[str]) -> list[str]:
+    """An entry's phrasings: the English ones, then those of each language that translates it."""
+    out = list(english)
+    for language in faq.languages.values():
+        translation = language.entries.get(entry_id)
+        if translation is not None:
+            out.extend(translation.phrasings)
+    return out

@@ -12,7 +12,9 @@ a random half of the questions and scores the other half, N times: figures that 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -27,6 +29,7 @@ def main() -> int:
     parser.add_argument("files", nargs="+")
     parser.add_argument("--faq")
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--write", action="store_true", help="write the fitted weights into the FAQ file")
     parser.add_argument("--holdout", type=int, default=0, metavar="N",
                         help="also report N fit-on-one-half, score-the-other splits")
     args = parser.parse_args()
@@ -51,6 +54,9 @@ def main() -> int:
     print(f"  bias: {model.intercept_[0]:.3f}")
     for name, w in zip(FEATURES, model.coef_[0], strict=True):
         print(f"  {name}: {w:.3f}")
+    if args.write:
+        weights = {"bias": model.intercept_[0], **dict(zip(FEATURES, model.coef_[0], strict=True))}
+        _write_calibration(Path(bot.faq.path), weights)
     p = model.predict_proba(x)[:, 1]
     n_in = sum(i.in_scope for i in items)
     n_out = sum(i.expect == ("fallback",) for i in items)
@@ -84,6 +90,17 @@ def main() -> int:
               f"{kept.mean():.1%} ± {kept.std():.1%}, false accepts {false.mean():.1%} ± {false.std():.1%}",
               file=sys.stderr)
     return 0
+
+
+def _write_calibration(path: Path, weights: dict[str, float]) -> None:
+    """Replace the `calibration:` block under `thresholds:` in the FAQ file, keeping the rest."""
+    text = path.read_text(encoding="utf-8")
+    block = "".join(f"    {name}: {value:.3f}\n" for name, value in weights.items())
+    new, count = re.subn(r"(?m)^  calibration:\n(?:    .*\n)*", "  calibration:\n" + block, text, count=1)
+    if count != 1:
+        raise SystemExit(f"{path}: no 'thresholds: calibration:' block to replace")
+    path.write_text(new, encoding="utf-8")
+    print(f"wrote the weights into {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,104 @@
+"""A learned ranking: a linear classifier over the TF-IDF word and character features.
+
+Fitted at index-build time with scikit-learn's logistic regression on the FAQ's own phrasings
+(each labelled with its entry), so it learns which words and n-grams tell entries apart
+rather than how much text two questions share. Its weights are plain arrays, cached on disk
+like the TF-IDF spaces: scoring is one sparse-by-dense product and never imports
+scikit-learn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from .cache import cache_dir
+from .tfidf import Rows
+
+log = logging.getLogger(__name__)
+
+FORMAT = "1"
+C = 20.0  # inverse regularisation: phrasings are few and clean, so the model may fit them closely
+MAX_ENTRIES = 3000  # past this many entries the weights get large; retrieval alone ranks them
+Matrix = npt.NDArray[np.float64]
+
+
+class IntentModel:
+    """Per-entry probabilities for a batch of questions' word and character rows."""
+
+    def __init__(self, word: Matrix, char: Matrix, bias: Matrix) -> None:
+        self.word, self.char, self.bias = word, char, bias  # (features × entries), (entries,)
+
+    @classmethod
+    def build(
+        cls, rows: Callable[[], tuple[sparse.csr_matrix, sparse.csr_matrix]], labels: npt.NDArray[np.intp],
+        entries: int, key: Sequence[str],
+    ) -> IntentModel | None:
+        """The model for the phrasings' (word, char) `rows` and their entry `labels`.
+
+        From the cache when `key` (what the rows are made from) was fitted before, else
+        fitted and saved; `rows` is called only to fit.
+
+        None when the FAQ has fewer than two or more than `MAX_ENTRIES` entries.
+        """
+        if not 2 <= entries <= MAX_ENTRIES:
+            return None
+        directory = cache_dir()
+        digest = hashlib.sha256(FORMAT.encode())
+        for part in key:
+            digest.update(b"\x1e" + part.encode("utf-8", "surrogatepass"))
+        digest.update(labels.tobytes())
+        path = directory / f"intent-{digest.hexdigest()[:40]}.npz" if directory else None
+        if path is not None:
+            try:
+                with np.load(path, allow_pickle=False) as saved:
+                    model = cls(saved["word"], saved["char"], saved["bias"])
+                if model.word.shape[1] == entries == model.char.shape[1]:
+                    return model
+            except FileNotFoundError:
+                pass
+            except (OSError, ValueError, KeyError) as exc:
+                log.debug("ignoring unreadable intent model %s: %s", path, exc)
+        model = cls._fit(*rows(), labels, entries)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".intent-", suffix=".npz", delete=False) as f:
+                    np.savez(f, word=model.word, char=model.char, bias=model.bias)
+                os.replace(f.name, path)
+            except OSError as exc:
+                log.debug("could not cache the intent model in %s: %s", path.parent, exc)
+        return model
+
+    @classmethod
+    def _fit(cls, word: sparse.csr_matrix, char: sparse.csr_matrix, labels: npt.NDArray[np.intp],
+             entries: int) -> IntentModel:
+        from sklearn.linear_model import LogisticRegression
+
+        features = sparse.hstack([word, char], format="csr")
+        model = LogisticRegression(C=C, max_iter=2000).fit(features, labels)
+        coef = np.zeros((entries, features.shape[1]))
+        bias = np.full(entries, -1e3)  # an entry with no phrasing is never predicted
+        coef[model.classes_] = model.coef_
+        bias[model.classes_] = model.intercept_
+        width = word.shape[1]
+        return cls(np.ascontiguousarray(coef[:, :width].T), np.ascontiguousarray(coef[:, width:].T), bias)
+
+    def probabilities(self, word: Rows, char: Rows) -> Matrix:
+        """Softmax over entries for each question (rows of the word and character spaces)."""
+        logits = _dot(word, self.word) + _dot(char, self.char) + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
+def _dot(rows: Rows, weights: Matrix) -> Matrix:
+    matrix = sparse.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(rows.rows, weights.shape[0]))
+    return np.asarray(matrix @ weights)

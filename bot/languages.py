@@ -1,0 +1,155 @@
+"""The per-language layer of a FAQ file: ``languages: {code: {...}}`` (docs/faq-format.md).
+
+Each language may bring the FAQ's concepts in its own words (so "mi pantorrilla" means the
+calf in any message), negations, red flags, small-talk patterns and replies, the fixed
+messages, and translated entries (question, phrasings, answer). A language with translated
+entries is answered in full; any other is understood where its words are known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .yamlnodes import Fields, Map, Where
+
+MESSAGES = ("fallback", "urgent", "disclaimer", "clarify_header", "clarify_footer", "unsupported", "closer")
+WORD_SECTIONS = ("subjects", "facets", "synonyms", "out_of_scope")
+LANGUAGE_KEYS = ("name", "native", "words", "negations", "messages", "smalltalk", "red_flags", "entries")
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """One entry in another language: its question, phrasings and answer."""
+
+    question: str
+    alternatives: tuple[str, ...]
+    answer: str
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        return (self.question, *self.alternatives)
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """What a FAQ knows of one language besides English."""
+
+    code: str
+    name: str
+    native: str = ""
+    words: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)  # section → concept → words
+    negations: tuple[str, ...] = ()
+    messages: Mapping[str, str] = field(default_factory=dict)
+    smalltalk_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    smalltalk_replies: Mapping[str, str] = field(default_factory=dict)
+    red_flags: tuple[str, ...] = ()
+    entries: Mapping[str, Translation] = field(default_factory=dict)
+
+    @property
+    def answers(self) -> bool:
+        """Does this language have translated answers (is it answered in full)?"""
+        return bool(self.entries)
+
+
+def read_languages(
+    top: Fields,
+    known: Mapping[str, set[str]],
+) -> dict[str, Language]:
+    """``languages:`` as Languages, checked against the FAQ's names.
+
+    `known` maps ``subjects``, ``facets``, ``synonyms``, ``out_of_scope``, ``entries`` and
+    ``smalltalk`` to the names the FAQ declares; a translation must use those names.
+    Raises `FAQFormatError` with the line of the problem.
+    """
+    node = top.mapping("languages")
+    if node is None:
+        return {}
+    out: dict[str, Language] = {}
+    for code, (line, spec) in node.pairs.items():
+        where = top.where.about(f"language '{code}'")
+        if code == "en":
+            raise where.error(line, "English is the FAQ's own language; only other languages go here")
+        item = Fields(spec, where, ("name",), LANGUAGE_KEYS[1:], line)
+        out[code] = Language(
+            code=code,
+            name=item.text("name"),
+            native=item.text("native"),
+            words=_words(item, known),
+            negations=tuple(t for t, _ in item.texts("negations", allow_empty=True)),
+            messages=_messages(item),
+            smalltalk_patterns=_smalltalk(item, known["smalltalk"])[0],
+            smalltalk_replies=_smalltalk(item, known["smalltalk"])[1],
+            red_flags=tuple(t for t, _ in item.texts("red_flags", allow_empty=True)),
+            entries=_entries(item, known["entries"]),
+        )
+    return out
+
+
+def _names(item: Fields, key: str, known: set[str], kind: str) -> list[tuple[str, int, object]]:
+    """``(name, line, value)`` of a mapping whose keys must be among `known`."""
+    node = item.mapping(key)
+    if node is None:
+        return []
+    found = []
+    for name, (line, value) in node.pairs.items():
+        if name not in known:
+            raise item.where.error(line, f"'{key}' names {kind} '{name}', which the FAQ does not declare")
+        found.append((name, line, value))
+    return found
+
+
+def _words(item: Fields, known: Mapping[str, set[str]]) -> Mapping[str, Mapping[str, tuple[str, ...]]]:
+    node = item.mapping("words")
+    if node is None:
+        return MappingProxyType({})
+    words = Fields(node, item.where.about(f"{item.where.what}: words"), (), WORD_SECTIONS)
+    out: dict[str, Mapping[str, tuple[str, ...]]] = {}
+    for section in WORD_SECTIONS:
+        group = words.mapping(section)
+        if group is None:
+            continue
+        concepts = Fields(group, words.where.about(f"{words.where.what} {section}"), None)
+        names = _names(words, section, known[section], section.rstrip("s"))
+        out[section] = MappingProxyType({name: tuple(t for t, _ in concepts.texts(name)) for name, _, _ in names})
+    return MappingProxyType(out)
+
+
+def _messages(item: Fields) -> Mapping[str, str]:
+    node = item.mapping("messages")
+    if node is None:
+        return MappingProxyType({})
+    messages = Fields(node, item.where.about(f"{item.where.what}: messages"), (), MESSAGES)
+    return MappingProxyType({key: messages.text(key) for key in MESSAGES if messages.get(key)})
+
+
+def _smalltalk(item: Fields, known: set[str]) -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, str]]:
+    patterns: dict[str, tuple[str, ...]] = {}
+    replies: dict[str, str] = {}
+    for name, line, value in _names(item, "smalltalk", known, "small-talk intent"):
+        spec = Fields(_as_map(value, item.where, line), item.where.about(f"{item.where.what}: smalltalk '{name}'"),
+                      ("patterns",), ("reply",), line)
+        patterns[name] = tuple(t for t, _ in spec.texts("patterns"))
+        if spec.get("reply"):
+            replies[name] = spec.text("reply")
+    return MappingProxyType(patterns), MappingProxyType(replies)
+
+
+def _entries(item: Fields, known: set[str]) -> Mapping[str, Translation]:
+    out: dict[str, Translation] = {}
+    for name, line, value in _names(item, "entries", known, "entry"):
+        spec = Fields(_as_map(value, item.where, line), item.where.about(f"{item.where.what}: entry '{name}'"),
+                      ("question", "answer"), ("alternatives",), line)
+        out[name] = Translation(
+            question=spec.text("question"),
+            alternatives=tuple(t for t, _ in spec.texts("alternatives", allow_empty=True)),
+            answer=spec.text("answer"),
+        )
+    return MappingProxyType(out)
+
+
+def _as_map(value: object, where: Where, line: int) -> Map:
+    if not isinstance(value, Map):
+        raise where.error(line, "must be a mapping")
+    return value
