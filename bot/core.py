@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .decide import Decider
 from .focus import last_question
 from .knowledge import FAQ, load_faq
+from .messages import DISCLAIMER
 from .reply import Reply
 from .retrieve import Analysis, Index
 
@@ -23,11 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DISCLAIMER = (
-    "faqbot shares general information from one article on calf twitching and nutrient "
-    "deficiencies. It is not a doctor and does not diagnose: for persistent, severe or "
-    "worrying symptoms, see a healthcare professional."
-)
 FOCUS_SUBJECT = 0.5  # subject specificity that makes a closing question answerable alone
 CHUNK = 2048  # questions scored together by ask_many: big enough to vectorise, small enough to stream
 

@@ -18,6 +18,7 @@ from scipy import sparse
 
 from .cache import fitted_space
 from .knowledge import FAQ
+from .messages import Messages, Wording
 from .normalise import ConceptMapper, clean, tokens
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
@@ -49,9 +50,12 @@ DEFAULT_CALIBRATION: dict[str, float] = {
     "intent": 1.0,
     "intent_agrees": 1.0,
     "intent_out": -1.0,
+    "specific_unnamed": -1.0,
+    "unexplained_information": -1.0,
 }
 FEATURES = tuple(k for k in DEFAULT_CALIBRATION if k != "bias")
 NAMED_ENOUGH = 0.2
+CONCEPT_INFORMATION = 3.0  # what a FAQ concept tells, on the scale of `WordKnowledge.information`
 SMALLTALK_WORDS = 10  # longer messages are questions, not small talk
 SMALLTALK_SIMILARITY = 0.6  # character similarity to a small-talk pattern that makes it small talk
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
@@ -75,14 +79,19 @@ class Decider:
         self.calibration = {**DEFAULT_CALIBRATION, **faq.calibration}
         self.weights = np.array([self.calibration[k] for k in FEATURES])
         urgent = faq.urgent
-        self.red_flags = Spotter(
-            {"urgent": urgent.red_flags if urgent else ()},
-            urgent.negations if urgent else (),
-            frequency=index.word_frequency,
-        )
-        self.smalltalk = ConceptMapper({s.id: s.patterns for s in faq.smalltalk})
+        languages = faq.languages.values()
+        flags = [*(urgent.red_flags if urgent else ()), *(f for lang in languages for f in lang.red_flags)]
+        negations = [*(urgent.negations if urgent else ()), *(n for lang in languages for n in lang.negations)]
+        # each red flag is its own label, so an urgent reply can say which one it saw
+        self.red_flags = Spotter({flag: [flag] for flag in flags}, negations, frequency=index.word_frequency)
+        talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}
+        for lang in languages:
+            for intent, found in lang.smalltalk_patterns.items():
+                talk[intent].extend(found)
+        self.smalltalk = ConceptMapper(talk)
         self.smalltalk_replies = {s.id: s.reply for s in faq.smalltalk}
-        patterns = [(s.id, clean(p)) for s in faq.smalltalk for p in s.patterns]
+        self.messages = Messages(faq)
+        patterns = [(intent, clean(p)) for intent, found in talk.items() for p in found]
         self.smalltalk_space = fitted_space("char", [p for _, p in patterns]) if patterns else None
         self.smalltalk_ids = [intent for intent, _ in patterns]
         self.smalltalk_words = frozenset(w for _, p in patterns for w in tokens(p))
@@ -119,7 +128,8 @@ class Decider:
         # "how does this thing work", "are you a real person or a bot"
         if self.smalltalk_space is None or len(analysis.words) > SMALLTALK_WORDS:
             return None
-        if not all(w in self.index.function_words or w in self.smalltalk_words for w in analysis.stems):
+        function = self.index.english_function_words if analysis.lang == "en" else self.index.function_words
+        if not all(w in function or w in self.smalltalk_words for w in analysis.stems):
             return None
         similarity = self.smalltalk_space.similarity(self.smalltalk_space.transform([analysis.text]))[0]
         best = int(np.argmax(similarity))
@@ -150,7 +160,6 @@ class Decider:
         """
         analyses, w = scores.analyses, SCORE_WEIGHTS
         total = w["word"] * scores.word + w["char"] * scores.char + w["fuzzy"] * scores.fuzzy
-        total += w["intent"] * scores.intent
         named = self._one_hot([a.subjects for a in analyses], self.subject_col)
         weighted = named * self.specificity
         weight = weighted.sum(axis=1, keepdims=True)
@@ -160,6 +169,8 @@ class Decider:
         # naming no subject in particular, a question fits the general entries better than those
         # about one nutrient: "can lacking nutrients make my legs twitch"
         total -= np.where(has_subject, 0.0, w["unnamed"] * self.entry_specificity[None, :])
+        # the learned ranking too: naming no subject, a question is not about one nutrient
+        total += w["intent"] * scores.intent * np.where(has_subject, 1.0, 1.0 - self.entry_specificity[None, :])
 
         asked = self._one_hot([a.facets for a in analyses], self.facet_col)
         wanted = asked.copy()
@@ -205,9 +216,12 @@ class Decider:
             # technical names are long: "pyrophosphate", "paralysis", "trisalicylate"
             "unknown_long": each(lambda a, _: sum(len(w) >= LONG_WORD for w in a.unknown) if a.unknown else 0),
             "unexplained": each(self._unexplained),
+            "unexplained_information": each(self._unexplained_information),
             "intent": scores.intent[rows, best],
             "intent_agrees": (np.argmax(scores.intent, axis=1) == best).astype(float),
             "intent_out": scores.intent_out,
+            # the best entry is about one subject, and the question names none: "what foods have it?"
+            "specific_unnamed": self.entry_specificity[best] * ~named.any(axis=1),
         }
         return np.column_stack([columns[k] for k in FEATURES])
 
@@ -218,6 +232,18 @@ class Decider:
             return 0.0
         known = self.index.entry_words[entry]
         return sum(w not in known for w in content) / len(content)
+
+    def _unexplained_information(self, analysis: Analysis, entry: int) -> float:
+        """Like `_unexplained`, each word weighted by how much it tells (its rarity): "cradle
+        cap" in "see a doctor for cradle cap" tells more than "doctor" does."""
+        content = [w for w in analysis.words if w not in self.index.stopwords]
+        if not content:
+            return 0.0
+        known, knowledge = self.index.entry_words[entry], self.index.knowledge
+        weight = [CONCEPT_INFORMATION if ":" in w else knowledge.information(w) for w in content]
+        total = sum(weight)
+        missing = sum(x for w, x in zip(content, weight, strict=True) if w not in known)
+        return missing / total if total else 0.0
 
     def confidence(self, features: Matrix) -> npt.NDArray[np.float64]:
         z = self.calibration["bias"] + features @ self.weights
@@ -243,13 +269,21 @@ class Decider:
 
     def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float) -> Reply:
         """The reply to one question, given its best entries (best first) and their scores."""
-        if self.red_flags.find_in(list(analysis.stems)):
-            return self._urgent()
+        words = self.messages.speaking(analysis.lang)
+        flags = self.red_flags.matches_in(list(analysis.stems))
+        if flags:
+            flag, matched = next(iter(sorted(flags.items())))
+            return Reply("urgent", None, words.urgent, 1.0, (),
+                         {"reason": "red-flag", "flag": flag, "words": matched}, words.lang)
         intent = self.smalltalk_intent(analysis)
         if intent is not None:
-            return Reply("smalltalk", intent, self.smalltalk_replies[intent], 1.0)
+            reply, lang = self.messages.smalltalk(intent, analysis.lang)
+            return Reply("smalltalk", intent, reply, 1.0, (), {"reason": "smalltalk"}, lang)
+        if not self.messages.understands(analysis.lang):
+            return Reply("fallback", None, words.unsupported, 0.0, (),
+                         {"reason": "unsupported-language", "lang": analysis.lang}, words.lang)
         if analysis.content == 0:
-            return self._fallback(0.0, (), {"reason": "no-question"})
+            return self._fallback(0.0, (), {"reason": "no-question"}, words)
         entries = self.faq.entries
         alternatives = tuple(
             Alternative(entries[i].id, entries[i].question, round(score, 4))
@@ -260,30 +294,37 @@ class Decider:
             reason = {"reason": "unanswered-facet", "facet": facet.label}
             if analysis.subjects:
                 reason["subject"] = self.faq.subjects[sorted(analysis.subjects)[0]].label
-            return self._fallback(0.0, alternatives, reason)
+            return self._fallback(0.0, alternatives, reason, words)
         thresholds = self.faq.thresholds
+        if len(analysis.stems) == 1 and analysis.stems[0] in self.index.many_senses:
+            # one everyday word ("test", "leg") is no question: offer the closest, or fall back
+            if len(alternatives) > 1 and conf >= thresholds.clarify:
+                return self._clarify(conf, alternatives, words)
+            return self._fallback(conf, alternatives, {"reason": "one-word"}, words)
         if conf >= thresholds.answer:
             best = entries[order[0]]
-            return Reply("answer", best.id, best.answer, conf, alternatives[1:])
+            text, lang = self.messages.answer(best, analysis.lang)
+            return Reply("answer", best.id, text, conf, alternatives[1:], {"reason": "retrieval"}, lang)
         if conf >= thresholds.clarify and len(ranked) > 1 and ranked[0] - ranked[1] < thresholds.margin:
-            return self._clarify(conf, alternatives)
+            return self._clarify(conf, alternatives, words)
         if analysis.unknown:
-            return self._fallback(conf, alternatives, {"reason": "unknown-words", "words": " ".join(analysis.unknown)})
-        return self._fallback(conf, alternatives, {"reason": "low-confidence"})
+            reason = {"reason": "unknown-words", "words": " ".join(analysis.unknown)}
+            return self._fallback(conf, alternatives, reason, words)
+        return self._fallback(conf, alternatives, {"reason": "low-confidence"}, words)
 
-    def _urgent(self) -> Reply:
-        message = self.faq.urgent.message if self.faq.urgent else self.faq.fallback
-        return Reply("urgent", None, message, 1.0)
+    def _fallback(
+        self, conf: float, alternatives: tuple[Alternative, ...], reason: dict[str, str], words: Wording
+    ) -> Reply:
+        return Reply("fallback", None, words.fallback, conf, alternatives, reason, words.lang)
 
-    def _fallback(self, conf: float, alternatives: tuple[Alternative, ...], reason: dict[str, str]) -> Reply:
-        return Reply("fallback", None, self.faq.fallback, conf, alternatives, reason)
-
-    def _clarify(self, conf: float, alternatives: tuple[Alternative, ...]) -> Reply:
-        choices = alternatives[:2]
-        lines = ["I'm not sure which of these you mean:"]
+    def _clarify(self, conf: float, alternatives: tuple[Alternative, ...], words: Wording) -> Reply:
+        choices = tuple(
+            Alternative(a.id, self.messages.question(a.id, words.lang), a.score) for a in alternatives[:2]
+        )
+        lines = [words.clarify_header]
         lines += [f"{n}. {a.question}" for n, a in enumerate(choices, 1)]
-        lines.append("Reply with a number, or ask in other words.")
-        return Reply("clarify", None, "\n".join(lines), conf, choices)
+        lines.append(words.clarify_footer)
+        return Reply("clarify", None, "\n".join(lines), conf, choices, {"reason": "close-answers"}, words.lang)
 
 
 def _top_two(combined: Matrix) -> npt.NDArray[np.intp]:

@@ -25,7 +25,7 @@ _CONTRACTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 # "how dose it work": after a question word or before a pronoun, "dose" is a typo of "does"
 _DOSE = re.compile(r"\b(how|why|when|where|who) dose\b|\bdose (it|this|that|my|your|low|high)\b")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
-_NON_WORD = re.compile(r"[^a-z0-9']+")
+_NON_WORD = re.compile(r"[^\w']+|_")  # letters of every script are words: "икра" stays
 # the same for ASCII text, as a byte table: every byte but a-z and 0-9 becomes a space
 _ASCII_NON_WORD = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
 _MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds the work

@@ -28,7 +28,8 @@ class Reply:
     `kind` is one of "answer", "clarify", "fallback", "urgent", "smalltalk"; `id` is the
     entry id for an answer (the small-talk intent for small talk, else None); `confidence`
     is in [0, 1]; `alternatives` are the next best entries, best first (for a clarification,
-    the numbered choices); `reason` says why the bot fell back, in machine-readable form.
+    the numbered choices); `reason` says how the reply was reached, in machine-readable form;
+    `lang` is the language of `text`.
     """
 
     kind: Kind
@@ -37,6 +38,7 @@ class Reply:
     confidence: float
     alternatives: tuple[Alternative, ...] = ()
     reason: dict[str, str] | None = field(default=None, hash=False)
+    lang: str = "en"  # the language of `text` (ISO 639-1)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict of every field."""
@@ -47,4 +49,5 @@ class Reply:
             "confidence": round(self.confidence, 4),
             "alternatives": [a.to_list() for a in self.alternatives],
             "reason": dict(self.reason) if self.reason else None,
+            "lang": self.lang,
         }

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from .cache import fitted_space
 from .focus import asking_part
 from .intent import IntentModel
+from .language import ENGLISH, detect, is_plain_english
 from .knowledge import FAQ
 from .normalise import ConceptMapper, clean, stem, tokens
 from .spelling import OneEdit
@@ -52,6 +53,7 @@ class Analysis:
     out_of_scope: frozenset[str]
     unknown: tuple[str, ...]
     content: int
+    lang: str = "en"  # the message's language (ISO 639-1), see `bot.language`
 
     @property
     def mapped(self) -> str:
@@ -84,6 +86,7 @@ class Index:
         for name, words in faq.synonyms.items():
             lexicon[SYNONYM + name] = [name, *words]
         knowledge = WordKnowledge.build(faq.languages)
+        english_lexicon = {concept: list(phrases) for concept, phrases in lexicon.items()}
         _add_languages(faq, lexicon, knowledge.english)
         self.mapper = ConceptMapper(lexicon)
         # out-of-scope cues of several words are also spotted loosely: "how much magnesium should I take"
@@ -99,15 +102,24 @@ class Index:
         self.entry_ids = tuple(e.id for e in faq.entries)
         # function and everyday words come from corpus frequencies; the FAQ's own concept words
         # are never function words, whatever their frequency ("water", "food", "sleep")
-        concept_words = {w for phrases in lexicon.values() for p in phrases for w in tokens(clean(p))}
-        self.function_words = knowledge.function_words - concept_words
+        single = (tokens(clean(p)) for phrases in lexicon.values() for p in phrases)
+        concept_words = {words[0] for words in single if len(words) == 1}
+        self.knowledge = knowledge
+        self.function_words = knowledge.functions() - concept_words
+        self.english_function_words = knowledge.functions(["en"]) - concept_words
         self.stopwords = self.function_words
         self.common_words = knowledge.everyday
+        self.many_senses = knowledge.common
 
         self.row_entry = np.fromiter((i for i, _ in phrasings), dtype=np.intp, count=len(phrasings))
         known = set(self.word_frequency)
         known |= {w for e in faq.entries for w in tokens(clean(e.answer))}
         self.vocabulary = frozenset(known)
+        self.languages = tuple(faq.languages)
+        english_texts = [clean(p) for e in faq.entries for p in (*e.phrasings, e.answer)]
+        self._english_words = knowledge.english | {w for t in english_texts for w in tokens(t)} | {
+            w for c, phrases in english_lexicon.items() for p in phrases for w in tokens(clean(p))
+        }
         # spelling is corrected towards what the FAQ answers, never towards an out-of-scope cue:
         # a wrong correction there ("sleep" → "sheep") would turn a good question away
         lexicon_words = {
@@ -243,7 +255,7 @@ class Index:
             content=len(plain) + concepts,
         )
 
-    def analyse(self, question: str) -> Analysis:
+    def analyse(self, question: str, lang: str | None = None) -> Analysis:
         """Clean, stem, spell-correct and concept-map one question.
 
         In a message of several sentences, out-of-scope facets count only where it asks:
@@ -254,7 +266,15 @@ class Index:
             asking = asking_part(question)
             if asking is not None:
                 analysis = replace(analysis, out_of_scope=self._analyse_text(asking).out_of_scope)
-        return analysis
+        lang = lang or self._language(question, analysis)
+        return analysis if lang == ENGLISH else replace(analysis, lang=lang)
+
+    def _language(self, question: str, analysis: Analysis) -> str:
+        """English at a glance when the message is plain English words, else detected."""
+        english = self._english_words
+        if not self.languages or is_plain_english(question, list(analysis.stems), english.__contains__):
+            return ENGLISH
+        return detect(question, self.languages)
 
     def _analyse_text(self, question: str) -> Analysis:
         text = clean(question)
@@ -287,9 +307,12 @@ class Index:
                 return f"{word[:i]} {word[i:]}"
         return word
 
-    def score(self, questions: Sequence[str]) -> Scores:
-        """Score every question against every entry (in blocks that bound memory)."""
-        analyses = tuple(self.analyse(q) for q in questions)
+    def score(self, questions: Sequence[str], lang: str | None = None) -> Scores:
+        """Score every question against every entry (in blocks that bound memory).
+
+        `lang` forces the questions' language (else each is detected).
+        """
+        analyses = tuple(self.analyse(q, lang) for q in questions)
         block = max(1, _BLOCK_CELLS // max(1, len(self.row_entry)))
         parts = [self._score_block(analyses[i : i + block]) for i in range(0, len(analyses), block)]
         if len(parts) == 1:

@@ -93,15 +93,21 @@ class Spotter:
 
     def find_in(self, words: list[str]) -> set[str]:
         """Like `find`, for the stemmed `tokens` of a cleaned text."""
+        return set(self.matches_in(words))
+
+    def matches_in(self, words: list[str]) -> dict[str, str]:
+        """Each spotted label with the words that matched it (the window, as written)."""
         if self._triggers.isdisjoint(words):
-            return set()  # no phrase's rarest word: nothing to try
+            return {}  # no phrase's rarest word: nothing to try
         present = {*words, *(w[:-1] for w in words if len(w) > _PREFIX)}
-        found: set[str] = set()
+        found: dict[str, str] = {}
         for phrase, label in (c for w in present for c in self._by_word.get(w, ())):
             if label in found or not present.issuperset(phrase):
                 continue
             for start in self._starts(phrase, words):
                 if not self._negated(words, start):
-                    found.add(label)
+                    end = max(i for i in range(start, min(len(words), start + len(phrase) + self.slack))
+                              if any(self._matches(p, words[i]) for p in phrase))
+                    found[label] = " ".join(words[start : end + 1])
                     break
         return found

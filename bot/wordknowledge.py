@@ -2,21 +2,23 @@
 
 A question's words fall into three kinds besides the FAQ's own: function words that carry no
 topic ("the", "could", "y", "und"), everyday words that carry some but never name a new
-topic ("asleep", "couch", "wrecks"), and rare words that may ("metformin", "pyrophosphate").
-The kinds come from wordfreq's frequencies (built from large corpora, for many languages),
-never from lists typed by us.
+topic on their own ("asleep", "couch", "wrecks"), and rare words that may ("metformin",
+"pyrophosphate"). How much a word tells is its rarity: `information(word)` grows as its
+frequency falls. All of it comes from wordfreq's frequencies (built from large corpora, for
+many languages), never from lists typed by us.
 
 wordfreq is read only when the tables are built; they are kept in the faqbot cache as one
-small text file, so answering a question never imports it.
+JSON file, so answering a question never imports it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import cache_dir
@@ -24,34 +26,50 @@ from .normalise import clean, stem
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"
+FORMAT = "3"
 FUNCTION_WORDS = 300  # the most frequent words of a language are its function words
 EVERYDAY_ZIPF = 3.0  # a word at least this frequent (about once per million words) is everyday
 FOREIGN_EVERYDAY_ZIPF = 3.3  # the same for the other languages, a little stricter
 ENGLISH_ZIPF = 3.5  # a foreign word this frequent in English keeps its English sense ("pain")
+COMMON_ZIPF = 4.5  # a word this frequent has many senses: alone, it is no question ("test", "leg")
+RARE_ZIPF = 2.0  # the frequency assumed for a word wordfreq does not list as everyday
+TOP_ZIPF = 7.0  # about the frequency of "the": information is counted from here down
 
 
 @dataclass(frozen=True, slots=True)
 class WordKnowledge:
-    """Function words and everyday words (both as stems), for English and the FAQ's languages;
-    and the clearly English words, which a foreign word list must not take over."""
+    """Word tables (stems included) for English and the FAQ's other languages."""
 
-    function_words: frozenset[str]
-    everyday: frozenset[str]
-    english: frozenset[str] = frozenset()
+    function_words: Mapping[str, frozenset[str]]  # language → its function words
+    zipf: Mapping[str, float]  # everyday word → its frequency (Zipf scale, rounded down to 0.5)
+    english: frozenset[str] = frozenset()  # clearly English words
+    common: frozenset[str] = frozenset()  # English words of many senses
+    everyday: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "everyday", frozenset(self.zipf))
+
+    def information(self, word: str) -> float:
+        """How much a word tells, in [0, 5]: 0 for the most frequent words, most for rare ones."""
+        return TOP_ZIPF - self.zipf.get(word, RARE_ZIPF)
+
+    def functions(self, languages: Iterable[str] | None = None) -> frozenset[str]:
+        """The function words of `languages` (all of them by default)."""
+        codes = self.function_words if languages is None else languages
+        return frozenset().union(*(self.function_words.get(code, frozenset()) for code in codes))
 
     @classmethod
     def build(cls, languages: Iterable[str]) -> WordKnowledge:
         """The tables for English plus `languages` (ISO codes wordfreq knows), cached on disk."""
         codes = sorted({"en", *(_wordfreq_code(c) for c in languages)} - {""})
         directory = cache_dir()
-        path = directory / f"words-{FORMAT}-{'-'.join(codes)}.txt" if directory else None
+        path = directory / f"words-{FORMAT}-{'-'.join(codes)}.json" if directory else None
         if path is not None:
             try:
                 return cls._read(path)
             except FileNotFoundError:
                 pass
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, KeyError, TypeError) as exc:
                 log.debug("ignoring unreadable word table %s: %s", path, exc)
         knowledge = cls._from_wordfreq(codes)
         if path is not None:
@@ -64,39 +82,53 @@ class WordKnowledge:
             import wordfreq
         except ImportError:  # declared as a dependency; without it, everything counts as rare
             log.warning("wordfreq is not installed: every word the FAQ does not know counts as unknown")
-            return cls(frozenset(), frozenset())
-        function: set[str] = set()
-        everyday: set[str] = set()
+            return cls({}, {})
+        function: dict[str, set[str]] = {code: set() for code in codes}
+        zipf: dict[str, float] = {}
         english: set[str] = set()
+        common: set[str] = set()
         for code in codes:
             limit = EVERYDAY_ZIPF if code == "en" else FOREIGN_EVERYDAY_ZIPF
             for rank, word in enumerate(wordfreq.iter_wordlist(code)):
-                if wordfreq.zipf_frequency(word, code) < limit:
+                frequency = wordfreq.zipf_frequency(word, code)
+                if frequency < limit:
                     break
                 for form in clean(word).split():
+                    forms = {form, stem(form)}
                     if rank < FUNCTION_WORDS:
-                        function.add(form)
-                    everyday.add(form)
-                    everyday.add(stem(form))
-                    if code == "en" and wordfreq.zipf_frequency(word, code) >= ENGLISH_ZIPF:
+                        function[code].add(form)
+                    for f in forms:
+                        zipf[f] = max(zipf.get(f, 0.0), int(frequency * 2) / 2)
+                    if code == "en" and frequency >= ENGLISH_ZIPF:
                         english.add(form)
-        return cls(frozenset(function), frozenset(everyday), frozenset(english))
+                    if code == "en" and frequency >= COMMON_ZIPF:
+                        common.update(forms)
+        frozen = {code: frozenset(words) for code, words in function.items()}
+        return cls(frozen, zipf, frozenset(english), frozenset(common))
 
     @classmethod
     def _read(cls, path: Path) -> WordKnowledge:
-        parts = path.read_text(encoding="utf-8").split("\n\n")
-        if len(parts) != 3 or not parts[1]:
-            raise ValueError("not a word table")
-        function, everyday, english = (frozenset(p.split()) for p in parts)
-        return cls(function, everyday, english)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        zipf = {w: float(z) for z, words in data["zipf"].items() for w in words}
+        if not zipf:
+            raise ValueError("empty word table")
+        function = {code: frozenset(words) for code, words in data["function"].items()}
+        return cls(function, zipf, frozenset(data["english"]), frozenset(data["common"]))
 
     def _write(self, path: Path) -> None:
+        by_zipf: dict[str, list[str]] = {}
+        for word, frequency in sorted(self.zipf.items()):
+            by_zipf.setdefault(str(frequency), []).append(word)
+        data = {
+            "function": {code: sorted(words) for code, words in self.function_words.items()},
+            "zipf": by_zipf, "english": sorted(self.english), "common": sorted(self.common),
+        }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(
                 "w", encoding="utf-8", dir=path.parent, prefix=".words-", delete=False
             ) as tmp:
-                tmp.write("\n\n".join(" ".join(sorted(words)) for words in (self.function_words, self.everyday, self.english)))
+                json.dump(data, tmp, ensure_ascii=False)
             os.replace(tmp.name, path)
         except OSError as exc:
             log.debug("could not cache the word table in %s: %s", path.parent, exc)
@@ -104,5 +136,4 @@ class WordKnowledge:
 
 def _wordfreq_code(code: str) -> str:
     """A FAQ language code as wordfreq names it ("hi-latn", romanised Hindi, has no table)."""
-    base = code.lower().split("-")[0]
-    return "" if "-" in code else base
+    return "" if "-" in code else code.lower()

@@ -44,7 +44,7 @@ PUBLIC = [
     "InputError",
     "Reply",
 ]
-REPLY_KEYS = {"kind", "id", "text", "confidence", "alternatives", "reason"}
+REPLY_KEYS = {"kind", "id", "text", "confidence", "alternatives", "reason", "lang"}
 
 PROPERTY = settings(max_examples=200, deadline=None, derandomize=True)
 

@@ -104,7 +104,7 @@ def test_ask_json_prints_one_object(capsys: pytest.CaptureFixture[str], tiny_faq
     assert (code, err) == (0, "")
     assert out.count("\n") == 1
     reply = json.loads(out)
-    assert set(reply) == {"kind", "id", "text", "confidence", "alternatives", "reason"}
+    assert set(reply) == {"kind", "id", "text", "confidence", "alternatives", "reason", "lang"}
     assert (reply["kind"], reply["id"]) == ("answer", "magnesium-foods")
     assert 0.0 <= reply["confidence"] <= 1.0
 

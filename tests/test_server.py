@@ -177,7 +177,7 @@ def test_streamed_completion_is_standard_chunks_ending_with_done(client: TestCli
 def test_ask_returns_the_reply_and_a_state_for_the_next_turn(client: TestClient) -> None:
     first = client.post(ASK, json={"question": "what foods have magnesium"}).json()
     assert first["kind"] == "answer" and first["id"] == "magnesium-foods"
-    assert set(first) == {"kind", "id", "text", "confidence", "alternatives", "reason", "state"}
+    assert set(first) == {"kind", "id", "text", "confidence", "alternatives", "reason", "lang", "state"}
     second = client.post(ASK, json={"question": "and potassium?", "state": first["state"]}).json()
     assert second["id"] == "potassium-foods"
     assert second["state"] == {"last": "potassium-foods", "choices": []}
