@@ -10,7 +10,8 @@ twitching; it is not medical advice and never diagnoses (see `bot.DISCLAIMER`).
 """
 
 from .conversation import Conversation
-from .core import DISCLAIMER, FAQBot
+from .core import FAQBot
+from .messages import DISCLAIMER
 from .errors import EvalFormatError, FAQBotError, FAQFormatError, InputError
 from .reply import Alternative, Reply
 

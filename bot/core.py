@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from .decide import Decider
 from .focus import last_question
 from .knowledge import FAQ, load_faq
-from .messages import DISCLAIMER
 from .reply import Reply
 from .retrieve import Analysis, Index
 

@@ -27,7 +27,9 @@ from .spotter import Spotter
 Matrix = npt.NDArray[np.float64]
 
 # How the per-entry similarity is made from its parts.
-SCORE_WEIGHTS = {"word": 0.45, "char": 0.2, "fuzzy": 0.2, "intent": 0.5, "subject": 0.12, "facet": 0.06, "unnamed": 0.12}
+SCORE_WEIGHTS = {
+    "word": 0.45, "char": 0.2, "fuzzy": 0.2, "intent": 0.5, "subject": 0.12, "facet": 0.06, "unnamed": 0.12,
+}
 
 # Logistic-model weights for the confidence: feature name → weight ("bias" is the intercept).
 DEFAULT_CALIBRATION: dict[str, float] = {

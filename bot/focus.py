@@ -35,4 +35,7 @@ def last_question(text: str) -> str | None:
     if text.count(" ") < MIN_WORDS - 1:
         return None
     parts = sentences(text)
-    return parts[-1] if len(parts) >= 2 and parts[-1].endswith("?") else None
+    if len(parts) < 2:
+        return None
+    asks = parts[-1].endswith("?") or not any(p.endswith("?") for p in parts)
+    return parts[-1] if asks else None

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .yamlnodes import Fields, Map, Where
+from .yamlnodes import Fields, Map, Node, Where
 
 MESSAGES = ("fallback", "urgent", "disclaimer", "clarify_header", "clarify_footer", "unsupported", "closer")
 WORD_SECTIONS = ("subjects", "facets", "synonyms", "out_of_scope")
@@ -87,12 +87,12 @@ def read_languages(
     return out
 
 
-def _names(item: Fields, key: str, known: set[str], kind: str) -> list[tuple[str, int, object]]:
+def _names(item: Fields, key: str, known: set[str], kind: str) -> list[tuple[str, int, Node]]:
     """``(name, line, value)`` of a mapping whose keys must be among `known`."""
     node = item.mapping(key)
     if node is None:
         return []
-    found = []
+    found: list[tuple[str, int, Node]] = []
     for name, (line, value) in node.pairs.items():
         if name not in known:
             raise item.where.error(line, f"'{key}' names {kind} '{name}', which the FAQ does not declare")
@@ -149,7 +149,7 @@ def _entries(item: Fields, known: set[str]) -> Mapping[str, Translation]:
     return MappingProxyType(out)
 
 
-def _as_map(value: object, where: Where, line: int) -> Map:
+def _as_map(value: Node, where: Where, line: int) -> Map:
     if not isinstance(value, Map):
         raise where.error(line, "must be a mapping")
     return value

@@ -20,8 +20,9 @@ from rapidfuzz import fuzz, process
 from .cache import fitted_space
 from .focus import asking_part
 from .intent import IntentModel
-from .language import ENGLISH, detect, is_plain_english
 from .knowledge import FAQ
+from .language import ENGLISH, detect, is_plain_english
+from .languages import Language
 from .normalise import ConceptMapper, clean, stem, tokens
 from .spelling import OneEdit
 from .spotter import Spotter
@@ -35,6 +36,9 @@ Matrix = npt.NDArray[np.float64]
 SUBJECT, FACET, OUT_OF_SCOPE, SYNONYM = "s:", "f:", "x:", "w:"
 FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
+MIN_FOREIGN_WORDS = 3  # words of an unknown Latin-script language before it is believed
+AFFIX_MIN = 5  # letters of the shortest concept word found inside another word
+AFFIX_ENDING = 5  # letters an inflection may add after a concept word ("seğirme" + "sini")
 MIN_GLUED = 6  # letters in the shortest run-together word split in two ("b12food")
 _PREFIXES = frozenset({"anti", "non", "hyper", "hypo", "pre", "post", "super", "over", "under", "multi", "semi", "sub"})
 _WORD_FORMS = 200_000  # distinct words whose forms are remembered (then forgotten all at once)
@@ -89,6 +93,11 @@ class Index:
         english_lexicon = {concept: list(phrases) for concept, phrases in lexicon.items()}
         _add_languages(faq, lexicon, knowledge.english)
         self.mapper = ConceptMapper(lexicon)
+        # single concept words long enough to be found inside inflected forms and compounds
+        self._affix_words = {
+            words[0]: concept for concept, phrases in lexicon.items() if not concept.startswith(OUT_OF_SCOPE)
+            for words in (tokens(clean(p)) for p in phrases) if len(words) == 1 and len(words[0]) >= AFFIX_MIN
+        }
         # out-of-scope cues of several words are also spotted loosely: "how much magnesium should I take"
         long_cues = {
             name: [w for w in facet.words if len(w.split()) >= LOOSE_CUE_WORDS]
@@ -107,6 +116,16 @@ class Index:
         self.knowledge = knowledge
         self.function_words = knowledge.functions() - concept_words
         self.english_function_words = knowledge.functions(["en"]) - concept_words
+        # an English concept word that is a function word of another language ("als", "mag"
+        # in German) keeps that language's sense in a message written in it
+        english_single = {
+            words[0] for words in (tokens(clean(p)) for phrases in english_lexicon.values() for p in phrases)
+            if len(words) == 1
+        }
+        self._false_friends = {
+            code: frozenset(english_single & knowledge.functions([code.split("-")[0]]) - _own_words(language))
+            for code, language in faq.languages.items()
+        }
         self.stopwords = self.function_words
         self.common_words = knowledge.everyday
         self.many_senses = knowledge.common
@@ -162,7 +181,8 @@ class Index:
         self._forms: dict[str, tuple[str, str, str]] = {}
         self._unglued: dict[str, str] = {}
         # words a red flag is made of are never split: "heartbeat" must stay whole
-        flags = [*(faq.urgent.red_flags if faq.urgent else ()), *(f for lang in faq.languages.values() for f in lang.red_flags)]
+        flags = [*(faq.urgent.red_flags if faq.urgent else ())]
+        flags += [flag for language in faq.languages.values() for flag in language.red_flags]
         self._red_flag_words = frozenset(tokens(clean(" ".join(flags))))
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
 
@@ -205,13 +225,31 @@ class Index:
                 self._forms = {}
             stemmed = stem(word)
             corrected = self._correct(stemmed)
-            forms = self._forms[word] = (stemmed, corrected, self.mapper.canonical(corrected))
+            concept = self.mapper.canonical(corrected)
+            if concept == corrected and corrected not in self.vocabulary and corrected not in self.common_words:
+                concept = self._affixed(corrected) or concept
+            forms = self._forms[word] = (stemmed, corrected, concept)
         return forms
 
-    def _analyse(self, text: str) -> Analysis:
+    def _affixed(self, word: str) -> str | None:
+        """The concept of a word the FAQ knows inside an unknown one: an inflected form
+        ("seğirmesini" → "seğirme") or the head of a compound ("wadenkrämpfe" → "krämpfe")."""
+        if len(word) < AFFIX_MIN + 2 or not word.isalpha():
+            return None
+        for size in range(len(word) - 1, AFFIX_MIN - 1, -1):
+            for part in (word[:size], word[-size:]):
+                concept = self._affix_words.get(part)
+                if concept is not None and (part == word[:size]) == (len(word) - size <= AFFIX_ENDING):
+                    return concept
+                if concept is not None and part == word[-size:] and len(word) - size >= 3:
+                    return concept
+        return None
+
+    def _analyse(self, text: str, own: frozenset[str] = frozenset()) -> Analysis:
+        """`own`: words that keep their meaning in the message's language (no English concept)."""
         forms = [self._word_forms(w) for w in text.split()]
         stems = [f[0] for f in forms]
-        canonical = [f[2] for f in forms]
+        canonical = [f[0] if f[0] in own else f[2] for f in forms]
         mapped = self.mapper.map_canonical(canonical)
         subjects: set[str] = set()
         facets: set[str] = set()
@@ -262,23 +300,33 @@ class Index:
         "I pack lunches for my two kids. Which foods have magnesium?" is not about children.
         """
         analysis = self._analyse_text(question)
+        lang = lang or self._language(question, analysis)
+        # in German "als" and "mag" are everyday words, not ALS and magnesium
+        own = self._false_friends.get(lang, frozenset()).intersection(analysis.stems)
+        if own:
+            analysis = self._analyse_text(question, frozenset(own))
         if analysis.out_of_scope:
             asking = asking_part(question)
             if asking is not None:
-                analysis = replace(analysis, out_of_scope=self._analyse_text(asking).out_of_scope)
-        lang = lang or self._language(question, analysis)
+                analysis = replace(analysis, out_of_scope=self._analyse_text(asking, frozenset(own)).out_of_scope)
         return analysis if lang == ENGLISH else replace(analysis, lang=lang)
 
     def _language(self, question: str, analysis: Analysis) -> str:
         """English at a glance when the message is plain English words, else detected."""
         english = self._english_words
-        if not self.languages or is_plain_english(question, list(analysis.stems), english.__contains__):
+        stems = list(analysis.stems)
+        if is_plain_english(question, stems, english.__contains__):
             return ENGLISH
-        return detect(question, self.languages)
+        lang = detect(question, self.languages)
+        if lang == ENGLISH or lang in self.languages or not question.isascii():
+            return lang
+        # a Latin-script language the FAQ lacks is believed only for a few words none of
+        # which is English: a typo or a code ("31mred") is not Serbian
+        return lang if len(stems) >= MIN_FOREIGN_WORDS and not any(map(english.__contains__, stems)) else ENGLISH
 
-    def _analyse_text(self, question: str) -> Analysis:
+    def _analyse_text(self, question: str, own: frozenset[str] = frozenset()) -> Analysis:
         text = clean(question)
-        return self._analyse(" ".join(self._unglue(w) for w in text.split()))
+        return self._analyse(" ".join(self._unglue(w) for w in text.split()), own)
 
     def _unglue(self, word: str) -> str:
         """A run-together word split in two ("lowmagnesium" → "low magnesium"), else the word."""
@@ -408,3 +456,9 @@ def _phrasings(faq: FAQ, entry_id: str, english: Sequence[str]) -> list[str]:
         if translation is not None:
             out.extend(translation.phrasings)
     return out
+
+
+def _own_words(language: Language) -> set[str]:
+    """The single words a language's own lexicon gives to the FAQ's concepts."""
+    single = (tokens(clean(w)) for concepts in language.words.values() for words in concepts.values() for w in words)
+    return {words[0] for words in single if len(words) == 1}

@@ -29,7 +29,7 @@ from prompt_toolkit.output import ColorDepth, Output, create_output
 from prompt_toolkit.styles import Style
 
 from . import slash
-from .core import DISCLAIMER
+from .messages import DISCLAIMER
 from .slash import BLANK, ChatState, Para
 
 if TYPE_CHECKING:

@@ -18,7 +18,11 @@ from bot.focus import last_question
         ("I run every morning and sleep badly, my calves flicker at night, could caffeine be behind it?",
          None),  # one sentence
         ("Coffee? Twitching?", None),  # too short to need it
-        ("I run every morning and sleep badly. My calves flicker at night. Tell me about caffeine.", None),
+        # with no question mark anywhere, the last sentence asks: a request is a question too
+        ("I run every morning and sleep badly. My calves flicker at night. Tell me about caffeine.",
+         "Tell me about caffeine."),
+        # a question mark elsewhere says where the asking is
+        ("Could caffeine be behind it? I run every morning and sleep badly. My calves flicker at night.", None),
     ],
 )
 def test_last_question(text: str, question: str | None) -> None:
@@ -49,9 +53,29 @@ def test_earlier_sentences_still_count_when_they_agree(bot: FAQBot) -> None:
     [
         ("My calf is swollen, red and hot since yesterday. I also drink a lot of coffee. "
          "Could caffeine cause twitching?", "urgent"),
-        ("I'm pregnant and my calves twitch every night when I lie down. Which foods give me "
-         "enough magnesium?", "fallback"),
+        ("My calves twitch every night when I lie down. Which foods give me enough magnesium "
+         "now that I'm pregnant?", "fallback"),
     ],
 )
-def test_a_red_flag_or_unanswered_topic_earlier_in_the_message_stands(bot: FAQBot, message: str, kind: str) -> None:
+def test_a_red_flag_anywhere_or_an_unanswered_topic_in_the_question_stands(
+    bot: FAQBot, message: str, kind: str
+) -> None:
     assert bot.ask(message).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("I pack lunches for my two kids every morning, so it has to be quick. My calves have been "
+         "twitchy lately. Which foods are good sources of magnesium?", "magnesium-foods"),
+        ("I'm 60 and take a low-dose aspirin every morning. My calves keep twitching at night. "
+         "Could stress be behind it?", "stress"),
+        ("My eyelid twitches too, which my optician says is nothing. But my calves jump all evening. "
+         "Which deficiencies can cause calf twitching?", "deficiency-overview"),
+    ],
+)
+def test_context_in_other_sentences_does_not_turn_the_question_away(
+    bot: FAQBot, message: str, entry_id: str
+) -> None:
+    reply = bot.ask(message)
+    assert (reply.kind, reply.id) == ("answer", entry_id)
