@@ -11,8 +11,8 @@ twitching; it is not medical advice and never diagnoses (see `bot.DISCLAIMER`).
 
 from .conversation import Conversation
 from .core import FAQBot
-from .messages import DISCLAIMER
 from .errors import EvalFormatError, FAQBotError, FAQFormatError, InputError
+from .messages import DISCLAIMER
 from .reply import Alternative, Reply
 
 __all__ = [
