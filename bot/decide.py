@@ -28,7 +28,7 @@ Matrix = npt.NDArray[np.float64]
 
 # How the per-entry similarity is made from its parts.
 SCORE_WEIGHTS = {
-    "word": 0.45, "char": 0.2, "fuzzy": 0.2, "intent": 0.5, "subject": 0.12, "facet": 0.06, "unnamed": 0.12,
+    "word": 0.45, "char": 0.2, "fuzzy": 0.1, "intent": 1.0, "subject": 0.12, "facet": 0.06, "unnamed": 0.12,
 }
 
 # Logistic-model weights for the confidence: feature name → weight ("bias" is the intercept).
@@ -229,7 +229,7 @@ class Decider:
 
     def _unexplained(self, analysis: Analysis, entry: int) -> float:
         """Share of the question's content words that the best entry never uses."""
-        content = [w for w in analysis.words if w not in self.index.stopwords]
+        content = [w for w in analysis.asking or analysis.words if w not in self.index.stopwords]
         if not content:
             return 0.0
         known = self.index.entry_words[entry]
@@ -238,7 +238,7 @@ class Decider:
     def _unexplained_information(self, analysis: Analysis, entry: int) -> float:
         """Like `_unexplained`, each word weighted by how much it tells (its rarity): "cradle
         cap" in "see a doctor for cradle cap" tells more than "doctor" does."""
-        content = [w for w in analysis.words if w not in self.index.stopwords]
+        content = [w for w in analysis.asking or analysis.words if w not in self.index.stopwords]
         if not content:
             return 0.0
         known, knowledge = self.index.entry_words[entry], self.index.knowledge

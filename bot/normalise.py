@@ -89,6 +89,12 @@ def tokens(text: str) -> list[str]:
     return [stem(w) for w in text.split()]
 
 
+@lru_cache(maxsize=131072)
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """A FAQ phrase cleaned and stemmed, remembered: a FAQ's word lists are read many times."""
+    return tuple(tokens(clean(phrase)))
+
+
 class ConceptMapper:
     """Replaces words and phrases with concept tokens, longest phrase first.
 
@@ -100,7 +106,7 @@ class ConceptMapper:
 
     def __init__(self, lexicon: Mapping[str, Iterable[str]]) -> None:
         keys = [
-            (tuple(tokens(clean(phrase))), concept) for concept, phrases in lexicon.items() for phrase in phrases
+            (phrase_tokens(phrase), concept) for concept, phrases in lexicon.items() for phrase in phrases
         ]
         self._single: dict[str, str] = {}
         for key, concept in keys:

@@ -23,7 +23,7 @@ from .intent import IntentModel
 from .knowledge import FAQ
 from .language import ENGLISH, detect, is_plain_english
 from .languages import Language
-from .normalise import ConceptMapper, clean, stem, tokens
+from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
 from .spelling import OneEdit
 from .spotter import Spotter
 from .tfidf import Postings
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 Matrix = npt.NDArray[np.float64]
 
 SUBJECT, FACET, OUT_OF_SCOPE, SYNONYM = "s:", "f:", "x:", "w:"
+FUZZY_SCORER = fuzz.token_set_ratio
 FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
 MIN_FOREIGN_WORDS = 3  # words of an unknown Latin-script language before it is believed
@@ -58,6 +59,7 @@ class Analysis:
     unknown: tuple[str, ...]
     content: int
     lang: str = "en"  # the message's language (ISO 639-1), see `bot.language`
+    asking: tuple[str, ...] | None = None  # `words` of the sentences that ask, when others are context
 
     @property
     def mapped(self) -> str:
@@ -96,7 +98,7 @@ class Index:
         # single concept words long enough to be found inside inflected forms and compounds
         self._affix_words = {
             words[0]: concept for concept, phrases in lexicon.items() if not concept.startswith(OUT_OF_SCOPE)
-            for words in (tokens(clean(p)) for p in phrases) if len(words) == 1 and len(words[0]) >= AFFIX_MIN
+            for words in (phrase_tokens(p) for p in phrases) if len(words) == 1 and len(words[0]) >= AFFIX_MIN
         }
         # out-of-scope cues of several words are also spotted loosely: "how much magnesium should I take"
         long_cues = {
@@ -111,7 +113,7 @@ class Index:
         self.entry_ids = tuple(e.id for e in faq.entries)
         # function and everyday words come from corpus frequencies; the FAQ's own concept words
         # are never function words, whatever their frequency ("water", "food", "sleep")
-        single = (tokens(clean(p)) for phrases in lexicon.values() for p in phrases)
+        single = (phrase_tokens(p) for phrases in lexicon.values() for p in phrases)
         concept_words = {words[0] for words in single if len(words) == 1}
         self.knowledge = knowledge
         self.function_words = knowledge.functions() - concept_words
@@ -119,7 +121,7 @@ class Index:
         # an English concept word that is a function word of another language ("als", "mag"
         # in German) keeps that language's sense in a message written in it
         english_single = {
-            words[0] for words in (tokens(clean(p)) for phrases in english_lexicon.values() for p in phrases)
+            words[0] for words in (phrase_tokens(p) for phrases in english_lexicon.values() for p in phrases)
             if len(words) == 1
         }
         self._false_friends = {
@@ -131,25 +133,33 @@ class Index:
         self.many_senses = knowledge.common
 
         self.row_entry = np.fromiter((i for i, _ in phrasings), dtype=np.intp, count=len(phrasings))
+        english_texts = [clean(p) for e in faq.entries for p in (*e.phrasings, e.answer)]
         known = set(self.word_frequency)
         known |= {w for e in faq.entries for w in tokens(clean(e.answer))}
         self.vocabulary = frozenset(known)
         self.languages = tuple(faq.languages)
-        english_texts = [clean(p) for e in faq.entries for p in (*e.phrasings, e.answer)]
         self._english_words = knowledge.english | {w for t in english_texts for w in tokens(t)} | {
-            w for c, phrases in english_lexicon.items() for p in phrases for w in tokens(clean(p))
+            w for c, phrases in english_lexicon.items() for p in phrases for w in phrase_tokens(p)
         }
         # spelling is corrected towards what the FAQ answers, never towards an out-of-scope cue:
         # a wrong correction there ("sleep" → "sheep") would turn a good question away
         lexicon_words = {
             w for concept, phrases in lexicon.items() if not concept.startswith(OUT_OF_SCOPE)
-            for p in phrases for w in tokens(clean(p))
+            for p in phrases for w in phrase_tokens(p)
         }
         # ...and towards content words only: "weather" must not become "whether"
-        self._spelling = sorted(w for w in known | lexicon_words if len(w) >= 4 and w not in self.stopwords)
+        # ...and towards English: thousands of foreign concept words would turn typos into them
+        english_words = {
+            w for concept, phrases in english_lexicon.items() if not concept.startswith(OUT_OF_SCOPE)
+            for p in phrases for w in phrase_tokens(p)
+        }
+        english_known = {w for p in english_texts for w in p.split()} | {stem(w) for p in english_texts for w in p.split()}
+        self._spelling = sorted(
+            w for w in english_known | english_words if len(w) >= 4 and w not in self.stopwords and w in known | english_words
+        )
         # a typo that an alternative happens to contain ("cofee") is known, but still means a concept
         self._lexicon_words = frozenset(lexicon_words)
-        self._concept_spelling = sorted(w for w in lexicon_words if len(w) >= 5 and w not in self.stopwords)
+        self._concept_spelling = sorted(w for w in english_words if len(w) >= 5 and w not in self.stopwords)
 
         mapped = [self._map(text) for text in cleaned]  # phrasings are read exactly as questions are
         self.word = fitted_space("word", mapped)
@@ -231,6 +241,15 @@ class Index:
             forms = self._forms[word] = (stemmed, corrected, concept)
         return forms
 
+    def _known(self, word: str) -> bool:
+        """Is this a word the FAQ uses or an everyday one, or an adverb made of one ("involuntarily")?"""
+        if word in self.vocabulary or word in self.common_words:
+            return True
+        if word.endswith("ly") and len(word) > 5:
+            base = word[:-3] + "y" if word.endswith("ily") else word[:-2]
+            return base in self.vocabulary or base in self.common_words
+        return False
+
     def _affixed(self, word: str) -> str | None:
         """The concept of a word the FAQ knows inside an unknown one: an inflected form
         ("seğirmesini" → "seğirme") or the head of a compound ("wadenkrämpfe" → "krämpfe")."""
@@ -280,7 +299,6 @@ class Index:
         # "my sister's eyelid flutters, and now my calf does too" is still about the calf
         if out_of_scope and self.unless:
             out_of_scope = {f for f in out_of_scope if not named.intersection(self.unless.get(f, ()))}
-        vocabulary, common = self.vocabulary, self.common_words
         return Analysis(
             text=text,
             stems=tuple(stems),
@@ -289,7 +307,7 @@ class Index:
             facets=frozenset(facets),
             out_of_scope=frozenset(out_of_scope),
             # an everyday word is never an unknown topic; a rare one may be ("metformin")
-            unknown=tuple(w for w in plain if w not in vocabulary and not w.isdigit() and w not in common),
+            unknown=tuple(w for w in plain if not w.isdigit() and not self._known(w)),
             content=len(plain) + concepts,
         )
 
@@ -305,10 +323,10 @@ class Index:
         own = self._false_friends.get(lang, frozenset()).intersection(analysis.stems)
         if own:
             analysis = self._analyse_text(question, frozenset(own))
-        if analysis.out_of_scope:
-            asking = asking_part(question)
-            if asking is not None:
-                analysis = replace(analysis, out_of_scope=self._analyse_text(asking, frozenset(own)).out_of_scope)
+        asking = asking_part(question)
+        if asking is not None:
+            asked = self._analyse_text(asking, frozenset(own))
+            analysis = replace(analysis, asking=asked.words, out_of_scope=asked.out_of_scope & analysis.out_of_scope)
         return analysis if lang == ENGLISH else replace(analysis, lang=lang)
 
     def _language(self, question: str, analysis: Analysis) -> str:
@@ -386,7 +404,7 @@ class Index:
         texts = self.fuzzy_texts
         queries = [a.mapped for a in analyses for _ in range(k)]
         ratios = process.cpdist(
-            queries, [texts[col] for col in candidates.ravel().tolist()], scorer=fuzz.token_set_ratio, dtype=np.float64
+            queries, [texts[col] for col in candidates.ravel().tolist()], scorer=FUZZY_SCORER, dtype=np.float64
         ).reshape(candidates.shape) / 100.0
         rows = np.repeat(np.arange(len(analyses)), k)
         np.maximum.at(fuzzy, (rows, self.row_entry[candidates.ravel()]), ratios.ravel())  # best per entry
@@ -435,14 +453,14 @@ def _add_languages(faq: FAQ, lexicon: dict[str, list[str]], english: frozenset[s
     A phrase that is already another concept's English phrase keeps its English meaning, and
     so does a single word that is a frequent English word ("pain" is not French bread here).
     """
-    known = {" ".join(tokens(clean(p))): c for c, phrases in lexicon.items() for p in phrases}
+    known = {" ".join(phrase_tokens(p)): c for c, phrases in lexicon.items() for p in phrases}
     for language in faq.languages.values():
         for section, concepts in language.words.items():
             prefix = _SECTION_PREFIX[section]
             for name, words in concepts.items():
                 token = prefix + name
                 for word in words:
-                    key = " ".join(tokens(clean(word)))
+                    key = " ".join(phrase_tokens(word))
                     owner = known.get(key)
                     if owner == token or (owner is None and clean(word) not in english):
                         lexicon.setdefault(token, [name]).append(word)
@@ -460,5 +478,5 @@ def _phrasings(faq: FAQ, entry_id: str, english: Sequence[str]) -> list[str]:
 
 def _own_words(language: Language) -> set[str]:
     """The single words a language's own lexicon gives to the FAQ's concepts."""
-    single = (tokens(clean(w)) for concepts in language.words.values() for words in concepts.values() for w in words)
+    single = (phrase_tokens(w) for concepts in language.words.values() for words in concepts.values() for w in words)
     return {words[0] for words in single if len(words) == 1}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from .normalise import clean, tokens
+from .normalise import clean, phrase_tokens, tokens
 
 _NEGATION_REACH = 3  # a negation this many words before a phrase cancels it...
 _CLAUSE_BREAKS = frozenset({"but", "however", "though", "although", "yet", "except", "and", "or", "plus", "now"})
@@ -46,7 +46,7 @@ class Spotter:
         labelled = [
             (phrase, label)
             for label, group in phrases.items()
-            for phrase in {_essential(tokens(clean(p))) for p in group} - {()}
+            for phrase in {_essential(list(phrase_tokens(p))) for p in group} - {()}
         ]
         uses = Counter(word for phrase, _ in labelled for word in set(phrase))
         often = frequency or {}

@@ -1,0 +1,124 @@
+"""How people really write: everyday words, context, lone words, other languages, reasons."""
+
+from __future__ import annotations
+
+import pytest
+import wordfreq
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import FAQBot
+
+PROPERTY = settings(max_examples=150, deadline=None, derandomize=True)
+
+IN_SCOPE = [
+    ("which foods are rich in magnesium", "magnesium-foods"),
+    ("can caffeine make my calves twitch", "caffeine"),
+    ("what are the signs of low potassium", "potassium-signs"),
+    ("does stress cause muscle twitching", "stress"),
+]
+
+
+@pytest.fixture(scope="module")
+def everyday_words(bot: FAQBot) -> list[str]:
+    """Frequent English words past the function words that name nothing the FAQ knows."""
+    words = []
+    for word in wordfreq.top_n_list("en", 12000)[300:]:
+        if not word.isalpha() or len(word) < 3:
+            continue
+        analysis = bot.index.analyse(word)
+        if analysis.subjects or analysis.facets or analysis.out_of_scope or ":" in " ".join(analysis.words):
+            continue
+        if bot.ask(f"my {word}").kind == "urgent":
+            continue
+        words.append(word)
+    return words
+
+
+@PROPERTY
+@given(data=st.data())
+def test_an_everyday_word_never_turns_an_answer_away(bot: FAQBot, everyday_words: list[str],
+                                                      data: st.DataObject) -> None:
+    question, entry_id = data.draw(st.sampled_from(IN_SCOPE))
+    word = data.draw(st.sampled_from(everyday_words))
+    text = data.draw(st.sampled_from([f"{word} {question}", f"{question} {word}"]))
+    reply = bot.ask(text)
+    assert (reply.kind, reply.id) == ("answer", entry_id), (text, reply.reason)
+
+
+@pytest.mark.parametrize("word", ["asleep", "sleep", "suggestion", "wrecks", "involuntarily", "couch"])
+def test_plain_english_words_are_never_unknown(bot: FAQBot, word: str) -> None:
+    assert word not in bot.index.analyse(f"my calf twitches {word}").unknown
+
+
+@pytest.mark.parametrize("word", ["pyrophosphate", "sphygmomanometer", "levetiracetam"])
+def test_rare_words_still_count_as_unknown(bot: FAQBot, word: str) -> None:
+    assert word in bot.index.analyse(f"what about {word}").unknown
+
+
+@pytest.mark.parametrize("word", ["test", "tests", "testing", "leg", "doctor"])
+def test_one_everyday_word_is_not_answered(bot: FAQBot, word: str) -> None:
+    assert bot.ask(word).kind in ("clarify", "fallback")
+
+
+@pytest.mark.parametrize(("word", "entry_id"), [("caffeine", "caffeine"), ("hypokalemia", "potassium-role")])
+def test_one_word_that_names_a_topic_is_answered(bot: FAQBot, word: str, entry_id: str) -> None:
+    assert (bot.ask(word).kind, bot.ask(word).id) == ("answer", entry_id)
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("I'm a mum of four and always busy. My calves twitch at night. Which foods have magnesium?",
+         "magnesium-foods"),
+        ("I already take a multivitamin every morning. Could stress be why my calves twitch?", "stress"),
+    ],
+)
+def test_context_is_not_the_question(bot: FAQBot, message: str, entry_id: str) -> None:
+    assert (bot.ask(message).kind, bot.ask(message).id) == ("answer", entry_id)
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("my pantorrilla keeps jumping at night, why?", None),
+        ("y el magnesio? where do I get it?", "magnesium-foods"),
+        ("kann zu viel Kaffee my calf twitching cause?", "caffeine"),
+        ("welche Lebensmittel haben viel Magnesium?", "magnesium-foods"),
+        ("quels aliments sont riches en potassium ?", "potassium-foods"),
+    ],
+)
+def test_words_of_other_languages_mean_the_same(bot: FAQBot, message: str, entry_id: str | None) -> None:
+    reply = bot.ask(message)
+    assert reply.kind == "answer"
+    if entry_id is not None:
+        assert reply.id == entry_id
+
+
+def test_an_english_word_that_is_a_german_function_word_keeps_its_german_sense(bot: FAQBot) -> None:
+    analysis = bot.index.analyse("Ich arbeite als Lehrerin und meine Waden zucken, warum?")
+    assert analysis.lang == "de"
+    assert "other-conditions" not in analysis.out_of_scope  # "als" is "as", not ALS
+
+
+def test_every_reply_says_how_it_was_reached(bot: FAQBot) -> None:
+    reasons = {
+        "which foods are rich in magnesium": "retrieval",
+        "hello": "smalltalk",
+        "my calf twitches and now I have chest pain": "red-flag",
+        "how many milligrams of magnesium a day?": "unanswered-facet",
+        "Почему у меня дергается икра?": "unsupported-language",  # noqa: RUF001 - Cyrillic on purpose
+    }
+    for text, reason in reasons.items():
+        reply = bot.ask(text)
+        assert reply.reason is not None and reply.reason["reason"] == reason, (text, reply)
+
+
+def test_a_red_flag_reply_names_the_flag_and_the_words(bot: FAQBot) -> None:
+    reply = bot.ask("hi, my calves twitch and I have chest pain")
+    assert reply.kind == "urgent"
+    assert reply.reason == {"reason": "red-flag", "flag": "chest pain", "words": "chest pain"}
+
+
+def test_red_flags_come_before_small_talk_and_languages(bot: FAQBot) -> None:
+    assert bot.ask("hello! chest pain since an hour").kind == "urgent"
