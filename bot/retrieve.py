@@ -153,10 +153,8 @@ class Index:
             w for concept, phrases in english_lexicon.items() if not concept.startswith(OUT_OF_SCOPE)
             for p in phrases for w in phrase_tokens(p)
         }
-        english_known = {w for p in english_texts for w in p.split()} | {stem(w) for p in english_texts for w in p.split()}
-        self._spelling = sorted(
-            w for w in english_known | english_words if len(w) >= 4 and w not in self.stopwords and w in known | english_words
-        )
+        english_known = {form for text in english_texts for w in text.split() for form in (w, stem(w))} & known
+        self._spelling = sorted(w for w in english_known | english_words if len(w) >= 4 and w not in self.stopwords)
         # a typo that an alternative happens to contain ("cofee") is known, but still means a concept
         self._lexicon_words = frozenset(lexicon_words)
         self._concept_spelling = sorted(w for w in english_words if len(w) >= 5 and w not in self.stopwords)
@@ -452,16 +450,29 @@ def _add_languages(faq: FAQ, lexicon: dict[str, list[str]], english: frozenset[s
 
     A phrase that is already another concept's English phrase keeps its English meaning, and
     so does a single word that is a frequent English word ("pain" is not French bread here).
+    A phrase of several words that holds an out-of-scope word ("göz seğirmesi", an eye that
+    twitches, listed as twitching) is left out of the concepts the FAQ answers: matched by its
+    words' concepts, it would also swallow "eyelid twitch".
     """
     known = {" ".join(phrase_tokens(p)): c for c, phrases in lexicon.items() for p in phrases}
+    out_of_scope = {
+        words[0] for concept, phrases in lexicon.items() if concept.startswith(OUT_OF_SCOPE)
+        for words in map(phrase_tokens, phrases) if len(words) == 1
+    }
+    out_of_scope |= {
+        words[0] for language in faq.languages.values() for found in language.words.get("out_of_scope", {}).values()
+        for words in map(phrase_tokens, found) if len(words) == 1
+    }
     for language in faq.languages.values():
         for section, concepts in language.words.items():
             prefix = _SECTION_PREFIX[section]
             for name, words in concepts.items():
                 token = prefix + name
                 for word in words:
-                    key = " ".join(phrase_tokens(word))
-                    owner = known.get(key)
+                    tokens_of = phrase_tokens(word)
+                    if prefix != OUT_OF_SCOPE and len(tokens_of) > 1 and out_of_scope.intersection(tokens_of):
+                        continue
+                    owner = known.get(" ".join(tokens_of))
                     if owner == token or (owner is None and clean(word) not in english):
                         lexicon.setdefault(token, [name]).append(word)
 
