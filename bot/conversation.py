@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .normalise import clean
 from .reply import Reply
-from .retrieve import SUBJECT
+from .retrieve import FACET, SUBJECT
 
 if TYPE_CHECKING:
     from .core import FAQBot
@@ -22,7 +23,6 @@ _PICK = re.compile(
     r"^(?:(?:i mean|i meant|number|option|no\.?)\s+)?(?:the\s+)?"
     r"(?P<n>1|2|3|one|two|three|first|second|third|yes|yeah|yep)(?:\s+one)?(?:\s+please)?$"
 )
-_PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they"})
 _MAX_FOLLOW_UP_CONTENT = 5  # more content words make a complete question, answered on its own
 
 
@@ -69,41 +69,54 @@ class Conversation:
         if not match or _ORDINALS[match["n"]] >= len(self.choices):
             return None
         entry = self._bot.faq.entry(self.choices[_ORDINALS[match["n"]]])
-        return Reply("answer", entry.id, entry.answer, 1.0)
+        return Reply("answer", entry.id, entry.answer, 1.0, (), {"reason": "picked"})
 
     def _follow_up(self, text: str, reply: Reply) -> Reply | None:
-        """A better reply using the last topic, or None to keep the stateless one."""
+        """A better reply using the last topic, or None to keep the stateless one.
+
+        The turn's analysis is completed from the conversation: a turn that names no subject
+        inherits the last one ("what foods have it?"); a short turn that names a subject and
+        no facet inherits the last facet ("and potassium?", "sorry, I meant calcium").
+        """
         if self.last is None:
             return None
         bot = self._bot
         analysis = bot.index.analyse(text)
-        if analysis.out_of_scope or analysis.content > _MAX_FOLLOW_UP_CONTENT:
+        if analysis.out_of_scope or analysis.content > _MAX_FOLLOW_UP_CONTENT or analysis.unknown:
             return None
         last = bot.faq.entry(self.last)
-        named = [s for s in sorted(analysis.subjects) if bot.index.subject_weight[s] > 0]
-        target: str | None = None
-        if named and not analysis.facets:  # "and potassium?", "what about calcium"
-            stops = bot.index.stopwords
-            more = [w for w in analysis.words if w not in stops and not w.startswith(SUBJECT)]
-            if analysis.unknown or (reply.kind == "answer" and more):
+        weight = bot.index.subject_weight
+        named = [s for s in sorted(analysis.subjects) if weight[s] > 0]
+        stops = bot.index.stopwords
+        plain = [w for w in analysis.words if w not in stops and ":" not in w]
+        if named and not analysis.facets:
+            if reply.kind == "answer" and plain:
                 return None  # "why does vitamin D matter for muscles" stands on its own
-            target = next(
-                (t for s in named if (t := bot.entry_for(s, last.facet) or self._default_entry(s))),
-                None,
-            )
-        elif not named and (analysis.facets or _PRONOUNS & set(analysis.words)):
-            if len(analysis.unknown) > (1 if _PRONOUNS & set(analysis.words) else 0):
-                return None
-            subject = max(last.subjects, key=lambda s: bot.index.subject_weight[s])
-            retry = bot.ask(f"{text} {bot.faq.subjects[subject].label}")
-            if retry.kind == "answer" and retry.id and subject in bot.faq.entry(retry.id).subjects:
-                target = retry.id
-            else:
-                target = next((t for f in sorted(analysis.facets) if (t := bot.entry_for(subject, f))), None)
-        if target is None or (reply.kind == "answer" and reply.id == target):
+            label = bot.faq.facets[last.facet].label
+            completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
+                                words=(*analysis.words, FACET + last.facet), facets=frozenset({last.facet}))
+        elif not named and (analysis.facets or not plain):
+            subject = max(last.subjects, key=lambda s: weight[s])
+            label = bot.faq.subjects[subject].label
+            completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
+                                words=(*analysis.words, SUBJECT + subject), subjects=analysis.subjects | {subject})
+        else:
+            return None
+        retry = bot.answer_analysis(completed)
+        if retry.kind != "answer":
+            return None
+        target = retry.id or ""
+        # a facet the last subject has no entry for is asked in general: "is that serious?"
+        asked = sorted(completed.facets)
+        if not named and asked and not any(bot.entry_for(s, f) for s in last.subjects for f in asked):
+            target = next((e.id for e in bot.faq.entries if e.facet in asked and weight[
+                max(e.subjects, key=lambda s: weight[s])] < 1.0), target)
+        if reply.kind == "answer" and reply.id == target:
             return None
         entry = bot.faq.entry(target)
-        return Reply("answer", entry.id, entry.answer, max(reply.confidence, 0.9))
+        text, lang = bot.decider.messages.answer(entry, analysis.lang)
+        return Reply("answer", entry.id, text, retry.confidence, retry.alternatives,
+                     {"reason": "follow-up", "from": last.id}, lang)
 
     def _default_entry(self, subject: str) -> str | None:
         for name, facet in self._bot.faq.facets.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,32 +58,40 @@ class FAQBot:
         """
         return cls(load_faq(path))
 
-    def ask(self, text: str) -> Reply:
-        """Answer one question; never raises for any `str`."""
-        return self.ask_many([text])[0]
+    def ask(self, text: str, *, lang: str | None = None) -> Reply:
+        """Answer one question; never raises for any `str`.
 
-    def ask_many(self, questions: Sequence[str]) -> list[Reply]:
+        `lang` (an ISO 639-1 code such as "es") forces the question's language; by default
+        it is detected, and the reply is in that language where the FAQ has its text.
+        """
+        return self.ask_many([text], lang=lang)[0]
+
+    def ask_many(self, questions: Sequence[str], *, lang: str | None = None) -> list[Reply]:
         """Answer many questions in order, scoring them together (much faster than a loop)."""
-        return list(self.iter_answers(questions))
+        return list(self.iter_answers(questions, lang=lang))
 
-    def iter_answers(self, questions: Iterable[str]) -> Iterator[Reply]:
+    def iter_answers(self, questions: Iterable[str], *, lang: str | None = None) -> Iterator[Reply]:
         """Like `ask_many`, lazily: replies stream out in order, chunk by chunk."""
         chunk: list[str] = []
         for question in questions:
             chunk.append(question if isinstance(question, str) else str(question))
             if len(chunk) >= CHUNK:
-                yield from self._answer_chunk(chunk)
+                yield from self._answer_chunk(chunk, lang)
                 chunk = []
         if chunk:
-            yield from self._answer_chunk(chunk)
+            yield from self._answer_chunk(chunk, lang)
 
-    def _answer_chunk(self, questions: Sequence[str]) -> list[Reply]:
+    def _answer_chunk(self, questions: Sequence[str], lang: str | None) -> list[Reply]:
         unique = list(dict.fromkeys(questions))  # real batches repeat questions: score each once
-        replies = dict(zip(unique, self._replies(unique), strict=True))
+        replies = dict(zip(unique, self._replies(unique, lang), strict=True))
         return [replies[q] for q in questions]
 
-    def _replies(self, questions: Sequence[str]) -> list[Reply]:
-        replies = self.decider.decide_batch(self.index.score(questions))
+    def answer_analysis(self, analysis: Analysis) -> Reply:
+        """The reply to a question already analysed (by a conversation, from its context)."""
+        return self.decider.decide_batch(self.index.score_analyses([analysis]))[0]
+
+    def _replies(self, questions: Sequence[str], lang: str | None = None) -> list[Reply]:
+        replies = self.decider.decide_batch(self.index.score(questions, lang))
         # a long message that ends with a question on another subject than the answer found for
         # the whole message is answered by that question: "I take magnesium already. But I drink
         # six coffees a day. Could the caffeine be causing my twitching?"
@@ -94,10 +103,10 @@ class FAQBot:
                 if asked and self._misses(replies[n], asked):
                     focused.append((n, closing))
         if focused:
-            scores = self.index.score([closing for _, closing in focused])
+            scores = self.index.score([closing for _, closing in focused], lang)
             for (n, _), reply in zip(focused, self.decider.decide_batch(scores), strict=True):
                 if reply.kind == "answer":
-                    replies[n] = reply
+                    replies[n] = replace(reply, reason={"reason": "closing-question"})
         return replies
 
     def _own_subjects(self, analysis: Analysis) -> set[str]:

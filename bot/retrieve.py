@@ -376,7 +376,11 @@ class Index:
 
         `lang` forces the questions' language (else each is detected).
         """
-        analyses = tuple(self.analyse(q, lang) for q in questions)
+        return self.score_analyses([self.analyse(q, lang) for q in questions])
+
+    def score_analyses(self, analyses: Sequence[Analysis]) -> Scores:
+        """Score questions already analysed (a follow-up's analysis, completed from context)."""
+        analyses = tuple(analyses)
         block = max(1, _BLOCK_CELLS // max(1, len(self.row_entry)))
         parts = [self._score_block(analyses[i : i + block]) for i in range(0, len(analyses), block)]
         if len(parts) == 1:
