@@ -10,10 +10,11 @@ it only ever costs the fit it was meant to save.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .tfidf import Analyzer, TfidfSpace
@@ -71,3 +72,33 @@ def _prune(directory: Path) -> None:
     files = sorted(directory.glob("tfidf-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[KEEP:]:
         old.unlink(missing_ok=True)
+
+
+def cached_tokens(phrases: Sequence[str], tokenise: Callable[[str], Sequence[str]]) -> dict[str, list[str]]:
+    """Each phrase's tokens, from the cache when these exact phrases were tokenised before.
+
+    A FAQ's word lists in many languages are tens of thousands of phrases: cleaning and
+    stemming them is most of a start, and their tokens change only when they do.
+    """
+    directory = cache_dir()
+    path = directory / f"phrases-{_key('char', phrases)}.json" if directory else None
+    if path is not None:
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(saved, dict) and len(saved) == len(set(phrases)):
+                return {str(k): [str(w) for w in v.split()] for k, v in saved.items()}
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, AttributeError) as exc:
+            log.debug("ignoring unreadable cache file %s: %s", path, exc)
+    found = {phrase: list(tokenise(phrase)) for phrase in dict.fromkeys(phrases)}
+    if path is not None:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, prefix=".phrases-",
+                                             suffix=".json", delete=False) as tmp:
+                json.dump({k: " ".join(v) for k, v in found.items()}, tmp, ensure_ascii=False)
+            os.replace(tmp.name, path)
+        except OSError as exc:
+            log.debug("could not cache phrases in %s: %s", directory, exc)
+    return found

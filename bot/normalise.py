@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 # each pattern is tried only when its literal part is in the text (most texts hold none)
@@ -89,10 +89,23 @@ def tokens(text: str) -> list[str]:
     return [stem(w) for w in text.split()]
 
 
-@lru_cache(maxsize=131072)
+_PHRASES: dict[str, tuple[str, ...]] = {}  # FAQ phrase → its tokens, remembered for good
+_MAX_PHRASES = 1_000_000
+
+
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """A FAQ phrase cleaned and stemmed, remembered: a FAQ's word lists are read many times."""
-    return tuple(tokens(clean(phrase)))
+    found = _PHRASES.get(phrase)
+    if found is None:
+        found = tuple(tokens(clean(phrase)))
+        if len(_PHRASES) < _MAX_PHRASES:
+            _PHRASES[phrase] = found
+    return found
+
+
+def remember_phrases(known: Mapping[str, Sequence[str]]) -> None:
+    """Phrases already tokenised (by an earlier start, from the cache): `phrase_tokens` skips them."""
+    _PHRASES.update((phrase, tuple(words)) for phrase, words in known.items())
 
 
 class ConceptMapper:

@@ -17,13 +17,13 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from .cache import fitted_space
+from .cache import cached_tokens, fitted_space
 from .focus import asking_part
 from .intent import IntentModel
 from .knowledge import FAQ
 from .language import ENGLISH, detect, is_plain_english
 from .languages import Language
-from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
+from .normalise import ConceptMapper, clean, phrase_tokens, remember_phrases, stem, tokens
 from .spelling import OneEdit
 from .spotter import Spotter
 from .tfidf import Postings
@@ -83,6 +83,7 @@ class Index:
     """Everything retrieval learns from a FAQ; immutable after construction."""
 
     def __init__(self, faq: FAQ) -> None:
+        remember_phrases(cached_tokens(_every_phrase(faq), phrase_tokens))
         lexicon: dict[str, list[str]] = {}
         for prefix, concepts in (
             (SUBJECT, faq.subjects), (FACET, faq.facets), (OUT_OF_SCOPE, faq.out_of_scope_facets)
@@ -477,7 +478,7 @@ def _add_languages(faq: FAQ, lexicon: dict[str, list[str]], english: frozenset[s
                     if prefix != OUT_OF_SCOPE and len(tokens_of) > 1 and out_of_scope.intersection(tokens_of):
                         continue
                     owner = known.get(" ".join(tokens_of))
-                    if owner == token or (owner is None and clean(word) not in english):
+                    if owner == token or (owner is None and word.casefold() not in english):
                         lexicon.setdefault(token, [name]).append(word)
 
 
@@ -495,3 +496,17 @@ def _own_words(language: Language) -> set[str]:
     """The single words a language's own lexicon gives to the FAQ's concepts."""
     single = (phrase_tokens(w) for concepts in language.words.values() for words in concepts.values() for w in words)
     return {words[0] for words in single if len(words) == 1}
+
+
+def _every_phrase(faq: FAQ) -> list[str]:
+    """Every word-list phrase of a FAQ, in every language (what `phrase_tokens` will be asked)."""
+    phrases = [p for group in (faq.subjects, faq.facets, faq.out_of_scope_facets) for c in group.values()
+               for p in (c.name, *c.words)]
+    phrases += [p for name, words in faq.synonyms.items() for p in (name, *words)]
+    phrases += [p for s in faq.smalltalk for p in s.patterns]
+    phrases += [*(faq.urgent.red_flags if faq.urgent else ()), *(faq.urgent.negations if faq.urgent else ())]
+    for language in faq.languages.values():
+        phrases += [w for concepts in language.words.values() for words in concepts.values() for w in words]
+        phrases += [*language.red_flags, *language.negations]
+        phrases += [p for found in language.smalltalk_patterns.values() for p in found]
+    return phrases

@@ -17,8 +17,8 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, KeysView, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import cache_dir
@@ -26,7 +26,7 @@ from .normalise import clean, stem
 
 log = logging.getLogger(__name__)
 
-FORMAT = "3"
+FORMAT = "4"
 FUNCTION_WORDS = 300  # the most frequent words of a language are its function words
 EVERYDAY_ZIPF = 3.0  # a word at least this frequent (about once per million words) is everyday
 FOREIGN_EVERYDAY_ZIPF = 3.3  # the same for the other languages, a little stricter
@@ -44,10 +44,11 @@ class WordKnowledge:
     zipf: Mapping[str, float]  # everyday word → its frequency (Zipf scale, rounded down to 0.5)
     english: frozenset[str] = frozenset()  # clearly English words
     common: frozenset[str] = frozenset()  # English words of many senses
-    everyday: frozenset[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "everyday", frozenset(self.zipf))
+    @property
+    def everyday(self) -> KeysView[str]:
+        """Every word frequent enough to be everyday language, in any of the languages."""
+        return self.zipf.keys()
 
     def information(self, word: str) -> float:
         """How much a word tells, in [0, 5]: 0 for the most frequent words, most for rare ones."""
@@ -109,7 +110,9 @@ class WordKnowledge:
     @classmethod
     def _read(cls, path: Path) -> WordKnowledge:
         data = json.loads(path.read_text(encoding="utf-8"))
-        zipf = {w: float(z) for z, words in data["zipf"].items() for w in words}
+        zipf: dict[str, float] = {}
+        for frequency, words in sorted(data["zipf"].items(), key=lambda item: float(item[0])):
+            zipf.update(dict.fromkeys(words.split(), float(frequency)))
         if not zipf:
             raise ValueError("empty word table")
         function = {code: frozenset(words) for code, words in data["function"].items()}
@@ -119,9 +122,10 @@ class WordKnowledge:
         by_zipf: dict[str, list[str]] = {}
         for word, frequency in sorted(self.zipf.items()):
             by_zipf.setdefault(str(frequency), []).append(word)
+        blobs = {frequency: " ".join(words) for frequency, words in by_zipf.items()}  # loads fastest
         data = {
             "function": {code: sorted(words) for code, words in self.function_words.items()},
-            "zipf": by_zipf, "english": sorted(self.english), "common": sorted(self.common),
+            "zipf": blobs, "english": sorted(self.english), "common": sorted(self.common),
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
