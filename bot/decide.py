@@ -19,7 +19,7 @@ from scipy import sparse
 from .cache import fitted_space
 from .knowledge import FAQ
 from .messages import Messages, Wording
-from .normalise import ConceptMapper, clean, tokens
+from .normalise import ConceptMapper, clean, phrase_tokens, tokens
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
 from .spotter import Spotter
@@ -87,9 +87,12 @@ class Decider:
         # each red flag is its own label, so an urgent reply can say which one it saw
         self.red_flags = Spotter({flag: [flag] for flag in flags}, negations, frequency=index.word_frequency)
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}
+        # another language's pattern that is an English function word alone ("a+", "re") would
+        # make small talk of English text: it is left out
+        english = index.english_function_words
         for lang in languages:
             for intent, found in lang.smalltalk_patterns.items():
-                talk[intent].extend(found)
+                talk[intent].extend(p for p in found if not _only(phrase_tokens(p), english))
         self.smalltalk = ConceptMapper(talk)
         self.smalltalk_replies = {s.id: s.reply for s in faq.smalltalk}
         self.messages = Messages(faq)
@@ -354,3 +357,8 @@ def _unknown_beside_subject(analysis: Analysis) -> bool:
         w.startswith(SUBJECT) and unknown.intersection(words[max(0, i - 1) : i + 2])
         for i, w in enumerate(words)
     )
+
+
+def _only(words: tuple[str, ...], function_words: frozenset[str]) -> bool:
+    """Is a phrase nothing but function words (or a lone letter)?"""
+    return all(w in function_words or len(w) < 2 for w in words)

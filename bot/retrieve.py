@@ -94,7 +94,7 @@ class Index:
             lexicon[SYNONYM + name] = [name, *words]
         knowledge = WordKnowledge.build(faq.languages)
         english_lexicon = {concept: list(phrases) for concept, phrases in lexicon.items()}
-        _add_languages(faq, lexicon, knowledge.english)
+        _add_languages(faq, lexicon, frozenset(map(stem, knowledge.english)))
         self.mapper = ConceptMapper(lexicon)
         # single concept words long enough to be found inside inflected forms and compounds
         self._affix_words = {
@@ -478,7 +478,7 @@ def _add_languages(faq: FAQ, lexicon: dict[str, list[str]], english: frozenset[s
                     if prefix != OUT_OF_SCOPE and len(tokens_of) > 1 and out_of_scope.intersection(tokens_of):
                         continue
                     owner = known.get(" ".join(tokens_of))
-                    if owner == token or (owner is None and word.casefold() not in english):
+                    if owner == token or (owner is None and not (len(tokens_of) == 1 and tokens_of[0] in english)):
                         lexicon.setdefault(token, [name]).append(word)
 
 
