@@ -161,6 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")
+    p.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' on /v1/* "
+                   "(default: $FAQBOT_API_KEY; none)")
+    p.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                   help="let scripts on this origin call the API, e.g. https://example.org "
+                   "(repeatable; default: none)")
+    p.add_argument("--rate-limit", metavar="N/minute", help="at most N requests a minute per client "
+                   "address, then 429 (default: no limit)")
+    p.add_argument("--no-page", action="store_true", help="serve the API only: no chat page, widget "
+                   "or /chat/ask")
     _add_faq(p)
     p.set_defaults(handler=cmd_serve)
     return parser
