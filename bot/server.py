@@ -145,6 +145,17 @@ async def _body(request: Request) -> dict[str, Any]:
     return await read_json(request.headers.get("content-length", ""), request.stream())
 
 
+if _MISSING is None:
+
+    class _Static(StaticFiles):
+        """The page's files, revalidated on each load: an upgrade never mixes old and new files."""
+
+        def file_response(self, *args: Any, **kwargs: Any) -> Response:
+            response = super().file_response(*args, **kwargs)
+            response.headers["Cache-Control"] = "no-cache"
+            return response
+
+
 def _page(name: str) -> Handler:
     path = STATIC / name
 
@@ -199,7 +210,7 @@ def create_app(bot: FAQBot, options: ServerOptions | None = None) -> ASGIApp:
             Route("/demo", _page("demo.html"), methods=["GET"]),
             Route("/widget.js", _page("widget.js"), methods=["GET"]),
             Route("/chat/ask", api.guarded(api.ask, public=True), methods=["POST"]),
-            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+            Mount("/static", _Static(directory=STATIC), name="static"),
         ]
     middleware = []
     if options.cors_origins:  # none by default: other sites' scripts cannot read the replies

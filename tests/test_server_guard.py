@@ -359,3 +359,17 @@ def test_the_policy_allows_no_inline_script_and_nothing_from_elsewhere() -> None
     assert directives["script-src"] == "'self'"
     assert directives["default-src"] == "'none'"
     assert "unsafe" not in CONTENT_SECURITY_POLICY
+
+
+def test_the_page_files_are_served_fresh_and_only_from_the_static_folder(tiny: FAQBot) -> None:
+    with app_client(tiny) as client:
+        for path, kind in [("/", "text/html"), ("/demo", "text/html"), ("/widget.js", "text/javascript"),
+                           ("/static/chat.js", "text/javascript"), ("/static/chat.css", "text/css")]:
+            response = client.get(path)
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith(kind)
+            assert response.headers["cache-control"] == "no-cache"
+        etag = client.get("/static/chat.js").headers["etag"]
+        assert client.get("/static/chat.js", headers={"If-None-Match": etag}).status_code == 304
+        for path in ("/static/../server.py", "/static/%2e%2e/server.py", "/static/../../faq.yaml"):
+            assert client.get(path).status_code == 404

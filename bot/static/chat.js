@@ -88,7 +88,11 @@
     }
     const bubble = make("div", "msg bot kind-" + (turn.kind || "answer"));
     bubble.append(make("span", "visually-hidden", turn.kind === "urgent" ? "faqbot, urgent: " : "faqbot said: "));
-    if (turn.kind === "urgent") bubble.append(make("strong", "badge", "Urgent"));
+    if (turn.kind === "urgent") {
+      const badge = make("strong", "badge", "Urgent");
+      badge.setAttribute("aria-hidden", "true"); // the hidden prefix already says it
+      bubble.append(badge);
+    }
     const choices = turn.kind === "clarify" ? (turn.alternatives || []) : [];
     // the numbered choices become buttons, so their lines are not repeated as text
     const shown = new Set(choices.map((alt, n) => (n + 1) + ". " + alt[1]));

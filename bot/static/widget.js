@@ -14,7 +14,7 @@
 // script, and this server in frame-src). Needs a current browser (constructable stylesheets).
 (function () {
   "use strict";
-  var script = document.currentScript;
+  var script = document.currentScript || document.querySelector('script[src$="/widget.js"]');
   if (!script || window.__faqbotWidget) return; // one widget per page
   window.__faqbotWidget = true;
 
