@@ -89,22 +89,23 @@ def parse_origin(text: str) -> str:
     return origin.lower()
 
 
-def check_key(expected: str | None, authorization: str) -> bool:
-    """True when a key is set and `authorization` carries it; raises 401 when it does not.
-
-    Returns False when no key is set (every request is allowed, none is privileged).
-    """
-    if expected is None:
-        return False
+def _bearer(authorization: str) -> str | None:
     scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise RequestError("missing API key: send the header 'Authorization: Bearer KEY'",
-                           status=401, code="invalid_api_key",
-                           headers={"WWW-Authenticate": "Bearer"})
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise RequestError("incorrect API key provided", status=401, code="invalid_api_key",
-                           headers={"WWW-Authenticate": "Bearer"})
-    return True
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def key_matches(expected: str, authorization: str) -> bool:
+    """Whether an `Authorization` header carries `Bearer EXPECTED` (compared in constant time)."""
+    token = _bearer(authorization)
+    return token is not None and hmac.compare_digest(token.encode(), expected.encode())
+
+
+def key_error(authorization: str) -> RequestError:
+    """The 401 for a request whose `Authorization` header lacks the key (or has another)."""
+    message = ("incorrect API key provided" if _bearer(authorization) else
+               "missing API key: send the header 'Authorization: Bearer KEY'")
+    return RequestError(message, status=401, code="invalid_api_key",
+                        headers={"WWW-Authenticate": "Bearer"})
 
 
 def client_key(host: str | None) -> str:

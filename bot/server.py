@@ -48,8 +48,9 @@ from .http_guard import (
     RateLimiter,
     SecurityHeaders,
     ServerOptions,
-    check_key,
     client_key,
+    key_error,
+    key_matches,
     parse_origin,
     parse_rate_limit,
 )
@@ -95,14 +96,13 @@ class _Endpoints:
 
         async def guard(request: Request) -> Response:
             address = client_key(request.client.host if request.client else None)
-            try:
-                trusted = not public and check_key(self.options.api_key,
-                                                   request.headers.get("authorization", ""))
-            except RequestError:
+            key, authorization = self.options.api_key, request.headers.get("authorization", "")
+            if not public and key is not None:
+                if key_matches(key, authorization):
+                    return await handler(request)
                 self._count(address)  # wrong and missing keys count too: guessing stays slow
-                raise
-            if not trusted:
-                self._count(address)
+                raise key_error(authorization)
+            self._count(address)
             return await handler(request)
 
         return guard

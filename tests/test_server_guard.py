@@ -7,13 +7,18 @@ the rate limiter's arithmetic is checked with a fake clock.
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 import uvicorn
 from conftest import TINY_FAQ
+from openai.types.chat import ChatCompletionMessageParam
 from starlette.testclient import TestClient
 
 from bot import FAQBot
@@ -87,6 +92,10 @@ def test_without_the_key_the_api_answers_401(keyed: TestClient, method: str, pat
     response = keyed.request(method, path, json=body, headers=headers)
     openai_error(response, 401, "invalid_api_key")
     assert response.headers["www-authenticate"] == "Bearer"
+    wrong = (authorization or "").startswith("Bearer ") and authorization.strip() != "Bearer"
+    assert response.json()["error"]["message"] == (
+        "incorrect API key provided" if wrong else
+        "missing API key: send the header 'Authorization: Bearer KEY'")
 
 
 @pytest.mark.parametrize(("method", "path", "body"), PROTECTED)
@@ -373,3 +382,41 @@ def test_the_page_files_are_served_fresh_and_only_from_the_static_folder(tiny: F
         assert client.get("/static/chat.js", headers={"If-None-Match": etag}).status_code == 304
         for path in ("/static/../server.py", "/static/%2e%2e/server.py", "/static/../../faq.yaml"):
             assert client.get(path).status_code == 404
+
+
+# -- the official openai client, on a real socket ---------------------------------------------
+
+
+@pytest.fixture
+def keyed_url(tiny: FAQBot) -> Iterator[str]:
+    """uvicorn on a free port of 127.0.0.1 with a key and a limit of 3 requests a minute."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    app = create_app(tiny, ServerOptions(api_key=KEY, rate_limit=3))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", ws="none", log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def test_the_openai_client_sees_the_key_and_the_limit(keyed_url: str) -> None:
+    question: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hello"}]
+    with openai.OpenAI(base_url=keyed_url, api_key=KEY, max_retries=0, timeout=10) as api:
+        for _ in range(5):  # the right key is never limited
+            assert api.chat.completions.create(model="faqbot", messages=question).choices
+    with openai.OpenAI(base_url=keyed_url, api_key="sk-wrong", max_retries=0, timeout=10) as api:
+        for _ in range(3):
+            with pytest.raises(openai.AuthenticationError) as caught:
+                api.models.list()
+            assert caught.value.code == "invalid_api_key"
+        with pytest.raises(openai.RateLimitError) as limited:
+            api.models.list()
+        assert limited.value.code == "rate_limit_exceeded"
+        assert int(limited.value.response.headers["retry-after"]) >= 1
