@@ -102,7 +102,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the bot over HTTP (OpenAI-compatible chat completions and a JSON API)."""
+    """Serve the bot over HTTP: a chat page, a site widget, OpenAI-compatible chat completions."""
     from .server import run_cli
 
     return run_cli(args)
@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_faq(p)
     p.set_defaults(handler=cmd_batch)
 
-    p = sub.add_parser("serve", help="serve over HTTP (needs faqbot[server])", description=cmd_serve.__doc__)
+    p = sub.add_parser("serve", help="serve a chat page and an HTTP API (needs faqbot[server])", description=cmd_serve.__doc__)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")

@@ -28,7 +28,8 @@ CHROMEDRIVER = shutil.which("chromedriver")
 _MISSING = [name for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if not path]
 if _MISSING:
     if os.environ.get("CI"):
-        raise RuntimeError(f"CI must run the browser tests, but {' and '.join(_MISSING)} is missing")
+        raise RuntimeError(f"CI must run the browser tests, but {' and '.join(_MISSING)} "
+                           f"{'is' if len(_MISSING) == 1 else 'are'} missing")
     pytest.skip(f"{' and '.join(_MISSING)} not installed (apt-get install chromium chromium-driver)",
                 allow_module_level=True)
 
