@@ -157,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_faq(p)
     p.set_defaults(handler=cmd_batch)
 
-    p = sub.add_parser("serve", help="serve a chat page and an HTTP API (needs faqbot[server])", description=cmd_serve.__doc__)
+    p = sub.add_parser("serve", help="serve a chat page and an HTTP API (needs faqbot[server])",
+                       description=cmd_serve.__doc__)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")

@@ -432,7 +432,11 @@ _MESSAGE = st.fixed_dictionaries(
 @given(body=st.one_of(
     _JSON,
     st.fixed_dictionaries({}, optional={"messages": st.lists(_MESSAGE | _JSON, max_size=4),
-                                        "stream": _JSON, "model": _JSON}),
+                                        "stream": _JSON, "model": _JSON, "n": _JSON,
+                                        "logprobs": _JSON, "top_logprobs": _JSON,
+                                        "tool_choice": _JSON, "response_format": _JSON,
+                                        "modalities": _JSON, "audio": _JSON,
+                                        "stream_options": _JSON}),
     st.fixed_dictionaries({}, optional={"question": st.text(max_size=40) | _JSON,
                                         "state": _STATE | _JSON}),
 ))
