@@ -102,7 +102,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the bot over HTTP (OpenAI-compatible chat completions and a JSON API)."""
+    """Serve the bot over HTTP: a chat page, a site widget, OpenAI-compatible chat completions."""
     from .server import run_cli
 
     return run_cli(args)
@@ -157,10 +157,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_faq(p)
     p.set_defaults(handler=cmd_batch)
 
-    p = sub.add_parser("serve", help="serve over HTTP (needs faqbot[server])", description=cmd_serve.__doc__)
+    p = sub.add_parser("serve", help="serve a chat page and an HTTP API (needs faqbot[server])",
+                       description=cmd_serve.__doc__)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")
+    p.add_argument("--api-key", metavar="KEY", help="require 'Authorization: Bearer KEY' on /v1/* "
+                   "(default: $FAQBOT_API_KEY; none)")
+    p.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                   help="let scripts on this origin call the API, e.g. https://example.org "
+                   "(repeatable; default: none)")
+    p.add_argument("--rate-limit", metavar="N/minute", help="at most N requests a minute per client "
+                   "address, then 429 (default: no limit)")
+    p.add_argument("--no-page", action="store_true", help="serve the API only: no chat page, widget "
+                   "or /chat/ask")
     _add_faq(p)
     p.set_defaults(handler=cmd_serve)
     return parser

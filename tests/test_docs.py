@@ -88,3 +88,25 @@ def test_readme_library_example_runs_as_pasted(capsys: pytest.CaptureFixture[str
     example = readme.split("## As a library", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(example, "README.md", "exec"), {})
     assert "magnesium-foods" in capsys.readouterr().out
+
+
+def _serve_options() -> list[str]:
+    serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    return sorted(o for a in serve._actions for o in a.option_strings if o.startswith("--") and o != "--help")
+
+
+@pytest.mark.parametrize("option", _serve_options())
+def test_every_serve_option_is_in_the_server_doc(option: str) -> None:
+    assert f"`{option}" in (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("option", ["--api-key", "--rate-limit", "--cors-origin", "--no-page"])
+def test_the_readme_shows_the_flags_that_expose_the_server(option: str) -> None:
+    assert f"`{option}" in README.read_text(encoding="utf-8")
+
+
+def test_the_readme_screenshots_exist() -> None:
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README.read_text(encoding="utf-8"))
+    assert {"docs/chat-page.png", "docs/widget.png"} <= set(images)
+    for image in images:
+        assert (ROOT / image).stat().st_size > 10_000

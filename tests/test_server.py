@@ -29,9 +29,10 @@ from hypothesis import strategies as st
 from openai.types.chat import ChatCompletionMessageParam
 from starlette.testclient import TestClient
 
-from bot import FAQBot
+from bot import DISCLAIMER, FAQBot
 from bot.cli import main
-from bot.server import ENV_FAQ, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, app_from_env, create_app
+from bot.http_api import MAX_BODY_BYTES, MAX_MESSAGE_CHARS
+from bot.server import ENV_FAQ, ENV_OPTIONS, app_from_env, create_app
 
 CHAT = "/v1/chat/completions"
 ASK = "/v1/ask"
@@ -64,7 +65,9 @@ def messages(*turns: str) -> list[dict[str, Any]]:
 
 
 def library_reply(bot: FAQBot, *turns: str) -> dict[str, Any]:
-    return bot.conversation_from_history(turns[:-1]).ask(turns[-1]).to_dict()
+    """The library's reply, as the "faqbot" field carries it (a first turn adds the disclaimer)."""
+    reply = bot.conversation_from_history(turns[:-1]).ask(turns[-1]).to_dict()
+    return {**reply, "disclaimer": DISCLAIMER} if len(turns) == 1 else reply
 
 
 def sse_data(text: str) -> list[str]:
@@ -125,13 +128,59 @@ def test_content_may_be_a_list_of_parts(client: TestClient) -> None:
     assert body["faqbot"]["id"] == "magnesium-foods"
 
 
-def test_unknown_fields_and_any_model_name_are_accepted(client: TestClient) -> None:
-    request = {"model": "gpt-4o", "messages": messages("hello"), "temperature": 0.2, "top_p": 1,
+def test_options_that_change_nothing_are_accepted(client: TestClient) -> None:
+    request = {"model": "faqbot", "messages": messages("hello"), "temperature": 0.2, "top_p": 1,
                "max_tokens": 5, "n": 1, "user": "u-1", "tools": [{"type": "function"}],
+               "tool_choice": "auto", "response_format": {"type": "text"}, "modalities": ["text"],
+               "logprobs": False, "top_logprobs": 0, "seed": 7, "stop": ["\n"],
                "stream": None, "stream_options": {"include_usage": True}, "metadata": {"a": 1}}
     body = client.post(CHAT, json=request).json()
     assert body["model"] == "faqbot"
     assert body["faqbot"]["kind"] == "smalltalk"
+
+
+def test_a_missing_model_is_faqbot(client: TestClient) -> None:
+    assert client.post(CHAT, json={"messages": messages("hello")}).json()["model"] == "faqbot"
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "FAQBOT", "faqbot:latest", ""])
+def test_another_model_name_gets_a_404_as_from_openai(client: TestClient, model: str) -> None:
+    response = client.post(CHAT, json={"model": model, "messages": messages("hello")})
+    assert_error(response, 404, "model", "model_not_found")
+    assert "'faqbot'" in response.json()["error"]["message"]
+
+
+UNSUPPORTED: list[tuple[dict[str, Any], str, str]] = [
+    # (options, param, code): options a client relies on that faqbot cannot honour
+    ({"n": 2}, "n", "unsupported_value"),
+    ({"n": 0}, "n", "unsupported_value"),
+    ({"n": -1}, "n", "unsupported_value"),
+    ({"n": 1.5}, "n", "invalid_type"),
+    ({"n": 1.0}, "n", "invalid_type"),
+    ({"n": "1"}, "n", "invalid_type"),
+    ({"n": True}, "n", "invalid_type"),
+    ({"logprobs": True}, "logprobs", "unsupported_value"),
+    ({"logprobs": "yes"}, "logprobs", "invalid_type"),
+    ({"top_logprobs": 3}, "top_logprobs", "unsupported_value"),
+    ({"tool_choice": "required"}, "tool_choice", "unsupported_value"),
+    ({"tool_choice": {"type": "function", "function": {"name": "f"}}}, "tool_choice",
+     "unsupported_value"),
+    ({"function_call": {"name": "f"}}, "function_call", "unsupported_value"),
+    ({"response_format": {"type": "json_object"}}, "response_format", "unsupported_value"),
+    ({"response_format": {"type": "json_schema", "json_schema": {}}}, "response_format",
+     "unsupported_value"),
+    ({"response_format": "text"}, "response_format", "invalid_type"),
+    ({"modalities": ["text", "audio"]}, "modalities", "unsupported_value"),
+    ({"audio": {"voice": "alloy", "format": "wav"}}, "audio", "unsupported_value"),
+    ({"stream_options": "yes"}, "stream_options", "invalid_type"),
+]
+
+
+@pytest.mark.parametrize(("options", "param", "code"), UNSUPPORTED)
+def test_options_faqbot_cannot_honour_get_a_400(client: TestClient, options: dict[str, Any],
+                                                param: str, code: str) -> None:
+    response = client.post(CHAT, json={"messages": messages("hello"), **options})
+    assert_error(response, 400, param, code)
 
 
 def test_long_chats_and_limit_sized_messages_are_answered(client: TestClient) -> None:
@@ -177,10 +226,38 @@ def test_streamed_completion_is_standard_chunks_ending_with_done(client: TestCli
 def test_ask_returns_the_reply_and_a_state_for_the_next_turn(client: TestClient) -> None:
     first = client.post(ASK, json={"question": "what foods have magnesium"}).json()
     assert first["kind"] == "answer" and first["id"] == "magnesium-foods"
-    assert set(first) == {"kind", "id", "text", "confidence", "alternatives", "reason", "lang", "state"}
+    assert set(first) == {"kind", "id", "text", "confidence", "alternatives", "reason", "lang", "why",
+                          "state", "disclaimer"}
     second = client.post(ASK, json={"question": "and potassium?", "state": first["state"]}).json()
     assert second["id"] == "potassium-foods"
     assert second["state"] == {"last": "potassium-foods", "choices": []}
+    assert "disclaimer" not in second
+
+
+def test_the_first_reply_of_a_conversation_carries_the_disclaimer(client: TestClient) -> None:
+    assert client.post(ASK, json={"question": "hello"}).json()["disclaimer"] == DISCLAIMER
+    assert client.post(ASK, json={"question": "hello", "state": None}).json()["disclaimer"] == (
+        DISCLAIMER)
+    later = client.post(ASK, json={"question": "hello", "state": {"last": None, "choices": []}})
+    assert "disclaimer" not in later.json()
+    first = client.post(CHAT, json={"messages": messages("hello")}).json()
+    assert first["faqbot"]["disclaimer"] == DISCLAIMER
+    streamed = client.post(CHAT, json={"messages": messages("hello"), "stream": True}).text
+    assert json.loads(sse_data(streamed)[0])["faqbot"]["disclaimer"] == DISCLAIMER
+    follow_up = client.post(CHAT, json={"messages": messages("hello", "and potassium?")}).json()
+    assert "disclaimer" not in follow_up["faqbot"]
+
+
+def test_ask_says_why_in_words(client: TestClient) -> None:
+    answer = client.post(ASK, json={"question": "what foods have magnesium"}).json()
+    assert answer["why"][:2] == [["reply", f"answer, confidence {answer['confidence']:.2f}"],
+                                 ["matched", "Which foods are rich in magnesium? (magnesium-foods)"]]
+    fallback = client.post(ASK, json={"question": "what dose of magnesium"}).json()
+    assert fallback["kind"] == "fallback"
+    assert ["because", "The FAQ does not cover doses or amounts of magnesium; please ask a doctor."
+            ] in fallback["why"]
+    urgent = client.post(ASK, json={"question": "I have chest pain"}).json()
+    assert urgent["kind"] == "urgent" and urgent["why"][-1][0] == "because"
 
 
 @pytest.mark.parametrize("state", [None, {}, {"last": None}, {"last": "no-such-entry", "x": 1}])
@@ -191,11 +268,12 @@ def test_ask_accepts_empty_or_unknown_state(client: TestClient,
     assert response.json()["kind"] == "smalltalk"
 
 
-def test_models_list_one_model(client: TestClient) -> None:
+def test_models_list_one_model_with_the_disclaimer(client: TestClient) -> None:
     body = client.get("/v1/models").json()
     assert body["object"] == "list"
     assert [m["id"] for m in body["data"]] == ["faqbot"]
-    assert client.get("/v1/models/faqbot").json()["id"] == "faqbot"
+    assert body["data"][0]["disclaimer"] == DISCLAIMER
+    assert client.get("/v1/models/faqbot").json() == body["data"][0]
 
 
 def test_healthz(client: TestClient) -> None:
@@ -305,7 +383,8 @@ def test_a_body_over_the_size_limit_gets_a_413(client: TestClient, path: str) ->
 
 
 @pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/", 404),
+    ("GET", "/static/nope.js", 404),
+    ("POST", "/", 405),
     ("GET", "/v1/nope", 404),
     ("POST", "/v1/completions", 404),
     ("GET", "/v1/models/gpt-4o", 404),
@@ -353,13 +432,20 @@ _MESSAGE = st.fixed_dictionaries(
 @given(body=st.one_of(
     _JSON,
     st.fixed_dictionaries({}, optional={"messages": st.lists(_MESSAGE | _JSON, max_size=4),
-                                        "stream": _JSON, "model": _JSON}),
+                                        "stream": _JSON, "model": _JSON, "n": _JSON,
+                                        "logprobs": _JSON, "top_logprobs": _JSON,
+                                        "tool_choice": _JSON, "response_format": _JSON,
+                                        "modalities": _JSON, "audio": _JSON,
+                                        "stream_options": _JSON}),
     st.fixed_dictionaries({}, optional={"question": st.text(max_size=40) | _JSON,
                                         "state": _STATE | _JSON}),
 ))
 def test_no_body_gets_a_server_error(client: TestClient, body: Any) -> None:
     for path in (CHAT, ASK):
         response = client.post(path, json=body)
+        if response.status_code == 404:  # a model name that is not "faqbot"
+            assert_error(response, 404, "model", "model_not_found")
+            continue
         assert response.status_code in (200, 400), response.text
         if response.status_code == 400:
             assert_error(response, 400)
@@ -393,8 +479,9 @@ def no_real_server(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str,
     """Replace uvicorn.run with a recorder: these tests must never bind a socket."""
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
-    monkeypatch.setenv(ENV_FAQ, "")  # so that teardown restores the variable serve sets
-    monkeypatch.delenv(ENV_FAQ)
+    for name in (ENV_FAQ, ENV_OPTIONS):  # so that teardown restores the variables serve sets
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return calls
 
 
@@ -449,7 +536,7 @@ def test_serve_workers_build_the_app_from_the_environment(
     with TestClient(app_from_env()) as test_client:
         reply = test_client.post(ASK, json={"question": "mg foods"}).json()
     assert reply["id"] == "magnesium-foods"
-    assert "warning: listening on 0.0.0.0 with no authentication" in capsys.readouterr().err
+    assert "warning: listening on 0.0.0.0 with no API key" in capsys.readouterr().err
 
 
 # -- a real server on a socket, and the official openai client -----------------------------
