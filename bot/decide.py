@@ -28,7 +28,7 @@ Matrix = npt.NDArray[np.float64]
 
 # How the per-entry similarity is made from its parts.
 SCORE_WEIGHTS = {
-    "word": 0.45, "char": 0.2, "fuzzy": 0.1, "intent": 1.0, "subject": 0.12, "facet": 0.06, "unnamed": 0.12,
+    "word": 0.45, "char": 0.2, "fuzzy": 0.1, "intent": 2.0, "subject": 0.12, "facet": 0.06, "unnamed": 0.12,
 }
 
 # Logistic-model weights for the confidence: feature name → weight ("bias" is the intercept).
@@ -282,7 +282,8 @@ class Decider:
                          {"reason": "red-flag", "flag": flag, "words": matched}, words.lang)
         intent = self.smalltalk_intent(analysis)
         if intent is not None:
-            reply, lang = self.messages.smalltalk(intent, analysis.lang)
+            spoken = self.messages.language_of_smalltalk(analysis.stems, analysis.lang)
+            reply, lang = self.messages.smalltalk(intent, spoken)
             return Reply("smalltalk", intent, reply, 1.0, (), {"reason": "smalltalk"}, lang)
         if not self.messages.understands(analysis.lang):
             return Reply("fallback", None, words.unsupported, 0.0, (),

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Any
 
 from .core import FAQBot
-from .messages import DISCLAIMER
 from .errors import InputError
+from .messages import DISCLAIMER
 from .reply import Reply
 from .slash import explain
 

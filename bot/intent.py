@@ -24,7 +24,7 @@ from .tfidf import Rows
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"
+FORMAT = "2"
 C = 20.0  # inverse regularisation: phrasings are few and clean, so the model may fit them closely
 MAX_ENTRIES = 3000  # past this many entries the weights get large; retrieval alone ranks them
 Matrix = npt.NDArray[np.float64]
@@ -83,7 +83,8 @@ class IntentModel:
         from sklearn.linear_model import LogisticRegression
 
         features = sparse.hstack([word, char], format="csr")
-        model = LogisticRegression(C=C, max_iter=2000).fit(features, labels)
+        # newton-cg: the same optimum as lbfgs in a few iterations, several times faster here
+        model = LogisticRegression(C=C, solver="newton-cg", max_iter=200).fit(features, labels)
         coef = np.zeros((entries, features.shape[1]))
         bias = np.full(entries, -1e3)  # an entry with no phrasing is never predicted
         coef[model.classes_] = model.coef_

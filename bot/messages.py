@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .knowledge import FAQ, Entry
 from .languages import Translation
+from .normalise import phrase_tokens
 
 ENGLISH = "en"
 DISCLAIMER = (
@@ -62,6 +63,15 @@ class Messages:
                     clarify_footer=own.get("clarify_footer", english.clarify_footer),
                 )
         self._smalltalk = {s.id: s.reply for s in faq.smalltalk}
+        # which languages each small-talk pattern belongs to: "hola" is Spanish however short
+        english_patterns = {phrase_tokens(p) for s in faq.smalltalk for p in s.patterns}
+        self._pattern_language: dict[tuple[str, ...], str] = {}
+        for code, language in faq.languages.items():
+            for found in language.smalltalk_patterns.values():
+                for pattern in found:
+                    key = phrase_tokens(pattern)
+                    if key not in english_patterns:
+                        self._pattern_language.setdefault(key, code)
 
     def speaking(self, lang: str) -> Wording:
         """The fixed messages in `lang` where the FAQ has them, else in English."""
@@ -70,6 +80,10 @@ class Messages:
     def understands(self, lang: str) -> bool:
         """Is `lang` English or a language the FAQ has words for?"""
         return lang == ENGLISH or lang in self.faq.languages
+
+    def language_of_smalltalk(self, words: tuple[str, ...], lang: str) -> str:
+        """The language of a small-talk message: that of its pattern when only one language has it."""
+        return self._pattern_language.get(words, lang) if lang == ENGLISH else lang
 
     def smalltalk(self, intent: str, lang: str) -> tuple[str, str]:
         """A small-talk reply and its language."""

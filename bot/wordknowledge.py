@@ -14,8 +14,8 @@ JSON file, so answering a question never imports it.
 from __future__ import annotations
 
 import json
-import math
 import logging
+import math
 import os
 import tempfile
 from collections.abc import Iterable, KeysView, Mapping
@@ -97,7 +97,8 @@ class WordKnowledge:
                 frequency = round(math.log10(share) + 9, 2) if share > 0 else 0.0
                 if frequency < limit:
                     break
-                for form in clean(word).split():
+                plain = word.isascii() and word.isalpha() and word.islower()
+                for form in [word] if plain else clean(word).split():  # most words need no cleaning
                     forms = {form, stem(form)}
                     if rank < FUNCTION_WORDS:
                         function[code].add(form)

@@ -83,7 +83,7 @@ class Terminal:
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """A clean environment with HOME and XDG_STATE_HOME in tmp_path."""
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "PYTHONPATH")}
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "PYTHONPATH", "FAQBOT_CACHE_DIR")}
     return {**keep, "HOME": str(tmp_path / "home"), "XDG_STATE_HOME": str(tmp_path / "state"),
             "TERM": "xterm-256color", "LANG": "C.UTF-8"}
 
