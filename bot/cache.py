@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .tfidf import Analyzer, TfidfSpace
 
@@ -74,31 +75,34 @@ def _prune(directory: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def cached_tokens(phrases: Sequence[str], tokenise: Callable[[str], Sequence[str]]) -> dict[str, list[str]]:
-    """Each phrase's tokens, from the cache when these exact phrases were tokenised before.
+def cached_json(kind: str, key: Sequence[str], compute: Callable[[], Any],
+                valid: Callable[[Any], bool] = lambda value: value is not None) -> Any:
+    """`compute()` (JSON-safe), from the cache when it was computed before for the same `key`.
 
-    A FAQ's word lists in many languages are tens of thousands of phrases: cleaning and
-    stemming them is most of a start, and their tokens change only when they do.
+    For what is slow to derive from a FAQ's word lists in many languages (their tokens, the
+    concept tables) and changes only when they do. A saved value `valid` refuses is computed
+    again: a cache can only cost time, never an error.
     """
     directory = cache_dir()
-    path = directory / f"phrases-{_key('char', phrases)}.json" if directory else None
+    path = directory / f"{kind}-{_key('char', [kind, *key])}.json" if directory else None
     if path is not None:
         try:
             saved = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(saved, dict) and len(saved) == len(set(phrases)):
-                return {str(k): [str(w) for w in v.split()] for k, v in saved.items()}
+            if valid(saved):
+                return saved
+            log.debug("ignoring cache file %s of another shape", path)
         except FileNotFoundError:
             pass
-        except (OSError, ValueError, AttributeError) as exc:
+        except (OSError, ValueError) as exc:
             log.debug("ignoring unreadable cache file %s: %s", path, exc)
-    found = {phrase: list(tokenise(phrase)) for phrase in dict.fromkeys(phrases)}
+    value = compute()
     if path is not None:
         try:
-            directory.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, prefix=".phrases-",
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{kind}-",
                                              suffix=".json", delete=False) as tmp:
-                json.dump({k: " ".join(v) for k, v in found.items()}, tmp, ensure_ascii=False)
+                json.dump(value, tmp, ensure_ascii=False)
             os.replace(tmp.name, path)
         except OSError as exc:
-            log.debug("could not cache phrases in %s: %s", directory, exc)
-    return found
+            log.debug("could not cache %s in %s: %s", kind, path.parent, exc)
+    return value

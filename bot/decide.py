@@ -28,7 +28,7 @@ Matrix = npt.NDArray[np.float64]
 
 # How the per-entry similarity is made from its parts.
 SCORE_WEIGHTS = {
-    "word": 0.45, "char": 0.2, "fuzzy": 0.1, "intent": 2.0, "subject": 0.12, "facet": 0.06, "unnamed": 0.12,
+    "word": 0.45, "char": 0.2, "fuzzy": 0.1, "intent": 1.0, "subject": 0.12, "facet": 0.06, "unnamed": 0.12,
 }
 
 # Logistic-model weights for the confidence: feature name → weight ("bias" is the intercept).

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 # each pattern is tried only when its literal part is in the text (most texts hold none)
 _IM = re.compile(r"\bim\b")
@@ -103,11 +104,6 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
     return found
 
 
-def remember_phrases(known: Mapping[str, Sequence[str]]) -> None:
-    """Phrases already tokenised (by an earlier start, from the cache): `phrase_tokens` skips them."""
-    _PHRASES.update((phrase, tuple(words)) for phrase, words in known.items())
-
-
 class ConceptMapper:
     """Replaces words and phrases with concept tokens, longest phrase first.
 
@@ -129,6 +125,22 @@ class ConceptMapper:
         for key, concept in keys:
             if len(key) > 1:
                 self._phrases.setdefault(self._canonical(key), concept)
+        self._set_sizes()
+
+    def tables(self) -> dict[str, Any]:
+        """The mapper as JSON-safe tables (see `from_tables`)."""
+        return {"single": self._single, "phrases": [[*key, concept] for key, concept in self._phrases.items()]}
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, Any]) -> ConceptMapper:
+        """A mapper rebuilt from `tables()` (a cached one), without reading any phrase again."""
+        mapper = cls.__new__(cls)
+        mapper._single = dict(tables["single"])
+        mapper._phrases = {tuple(row[:-1]): row[-1] for row in tables["phrases"]}
+        mapper._set_sizes()
+        return mapper
+
+    def _set_sizes(self) -> None:
         # the phrase lengths that start with each word, longest first: most words start none
         starts: dict[str, set[int]] = {}
         for key in self._phrases:

@@ -12,21 +12,23 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from .cache import cached_tokens, fitted_space
+from .cache import cached_json, fitted_space
 from .focus import asking_part
 from .intent import IntentModel
 from .knowledge import FAQ
 from .language import ENGLISH, detect, is_plain_english
 from .languages import Language
-from .normalise import ConceptMapper, clean, phrase_tokens, remember_phrases, stem, tokens
+from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
 from .spelling import OneEdit
 from .spotter import Spotter
 from .tfidf import Postings
+from .wordknowledge import FORMAT as WORDS_FORMAT
 from .wordknowledge import WordKnowledge
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,9 @@ FUZZY_SCORER = fuzz.token_set_ratio
 FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
 MIN_FOREIGN_WORDS = 3  # words of an unknown Latin-script language before it is believed
+LEXICON_FORMAT = "2"  # bump when how concepts are derived from word lists changes
+_DERIVED = {"lexicon", "mapper", "single", "english_single", "english_words", "affix", "own", "lexicon_words",
+            "english_concept_words"}
 AFFIX_MIN = 5  # letters of the shortest concept word found inside another word
 AFFIX_ENDING = 5  # letters an inflection may add after a concept word ("seğirme" + "sini")
 MIN_GLUED = 6  # letters in the shortest run-together word split in two ("b12food")
@@ -83,7 +88,7 @@ class Index:
     """Everything retrieval learns from a FAQ; immutable after construction."""
 
     def __init__(self, faq: FAQ) -> None:
-        remember_phrases(cached_tokens(_every_phrase(faq), phrase_tokens))
+        every_phrase = _every_phrase(faq)
         lexicon: dict[str, list[str]] = {}
         for prefix, concepts in (
             (SUBJECT, faq.subjects), (FACET, faq.facets), (OUT_OF_SCOPE, faq.out_of_scope_facets)
@@ -94,13 +99,34 @@ class Index:
             lexicon[SYNONYM + name] = [name, *words]
         knowledge = WordKnowledge.build(faq.languages)
         english_lexicon = {concept: list(phrases) for concept, phrases in lexicon.items()}
-        _add_languages(faq, lexicon, frozenset(map(stem, knowledge.english)))
-        self.mapper = ConceptMapper(lexicon)
-        # single concept words long enough to be found inside inflected forms and compounds
-        self._affix_words = {
-            words[0]: concept for concept, phrases in lexicon.items() if not concept.startswith(OUT_OF_SCOPE)
-            for words in (phrase_tokens(p) for p in phrases) if len(words) == 1 and len(words[0]) >= AFFIX_MIN
-        }
+
+        def derive() -> dict[str, Any]:
+            _add_languages(faq, lexicon, frozenset(map(stem, knowledge.english)))
+            single = [(concept, words[0]) for concept, phrases in lexicon.items()
+                      for words in map(phrase_tokens, phrases) if len(words) == 1]
+            english_single = {words[0] for phrases in english_lexicon.values()
+                              for words in map(phrase_tokens, phrases) if len(words) == 1}
+            return {
+                "lexicon": lexicon, "mapper": ConceptMapper(lexicon).tables(),
+                "single": sorted({w for _, w in single}), "english_single": sorted(english_single),
+                "english_words": sorted({w for phrases in english_lexicon.values() for p in phrases
+                                         for w in phrase_tokens(p)}),
+                # single concept words long enough to be found inside inflected forms and compounds
+                "affix": {w: c for c, w in single if not c.startswith(OUT_OF_SCOPE) and len(w) >= AFFIX_MIN},
+                "own": {code: sorted(_own_words(language)) for code, language in faq.languages.items()},
+                "lexicon_words": sorted({w for c, phrases in lexicon.items() if not c.startswith(OUT_OF_SCOPE)
+                                         for p in phrases for w in phrase_tokens(p)}),
+                "english_concept_words": sorted({w for c, phrases in english_lexicon.items()
+                                                 if not c.startswith(OUT_OF_SCOPE)
+                                                 for p in phrases for w in phrase_tokens(p)}),
+            }
+
+        # the concepts in every language: derived from the word lists alone, so cached with them
+        derived = cached_json("concepts", [LEXICON_FORMAT, WORDS_FORMAT, *every_phrase], derive,
+                              lambda saved: isinstance(saved, dict) and set(saved) == _DERIVED)
+        lexicon = derived["lexicon"]
+        self.mapper = ConceptMapper.from_tables(derived["mapper"])
+        self._affix_words: dict[str, str] = derived["affix"]
         # out-of-scope cues of several words are also spotted loosely: "how much magnesium should I take"
         long_cues = {
             name: [w for w in facet.words if len(w.split()) >= LOOSE_CUE_WORDS]
@@ -114,20 +140,16 @@ class Index:
         self.entry_ids = tuple(e.id for e in faq.entries)
         # function and everyday words come from corpus frequencies; the FAQ's own concept words
         # are never function words, whatever their frequency ("water", "food", "sleep")
-        single = (phrase_tokens(p) for phrases in lexicon.values() for p in phrases)
-        concept_words = {words[0] for words in single if len(words) == 1}
+        concept_words = set(derived["single"])
         self.knowledge = knowledge
         self.function_words = knowledge.functions() - concept_words
         self.english_function_words = knowledge.functions(["en"]) - concept_words
         # an English concept word that is a function word of another language ("als", "mag"
         # in German) keeps that language's sense in a message written in it
-        english_single = {
-            words[0] for words in (phrase_tokens(p) for phrases in english_lexicon.values() for p in phrases)
-            if len(words) == 1
-        }
+        english_single = set(derived["english_single"])
         self._false_friends = {
-            code: frozenset(english_single & knowledge.functions([code.split("-")[0]]) - _own_words(language))
-            for code, language in faq.languages.items()
+            code: frozenset(english_single & knowledge.functions([code.split("-")[0]]) - set(own))
+            for code, own in derived["own"].items()
         }
         self.stopwords = self.function_words
         self.common_words = knowledge.everyday
@@ -139,28 +161,24 @@ class Index:
         known |= {w for e in faq.entries for w in tokens(clean(e.answer))}
         self.vocabulary = frozenset(known)
         self.languages = tuple(faq.languages)
-        self._english_words = knowledge.english | {w for t in english_texts for w in tokens(t)} | {
-            w for c, phrases in english_lexicon.items() for p in phrases for w in phrase_tokens(p)
-        }
+        self._english_words = knowledge.english | {w for t in english_texts for w in tokens(t)} | set(
+            derived["english_words"])
         # spelling is corrected towards what the FAQ answers, never towards an out-of-scope cue:
         # a wrong correction there ("sleep" → "sheep") would turn a good question away
-        lexicon_words = {
-            w for concept, phrases in lexicon.items() if not concept.startswith(OUT_OF_SCOPE)
-            for p in phrases for w in phrase_tokens(p)
-        }
+        lexicon_words = set(derived["lexicon_words"])
         # ...and towards content words only: "weather" must not become "whether"
         # ...and towards English: thousands of foreign concept words would turn typos into them
-        english_words = {
-            w for concept, phrases in english_lexicon.items() if not concept.startswith(OUT_OF_SCOPE)
-            for p in phrases for w in phrase_tokens(p)
-        }
+        english_words = set(derived["english_concept_words"])
         english_known = {form for text in english_texts for w in text.split() for form in (w, stem(w))} & known
         self._spelling = sorted(w for w in english_known | english_words if len(w) >= 4 and w not in self.stopwords)
         # a typo that an alternative happens to contain ("cofee") is known, but still means a concept
         self._lexicon_words = frozenset(lexicon_words)
         self._concept_spelling = sorted(w for w in english_words if len(w) >= 5 and w not in self.stopwords)
 
-        mapped = [self._map(text) for text in cleaned]  # phrasings are read exactly as questions are
+        # phrasings are read exactly as questions are; that reading is cached with what it reads
+        mapped = cached_json("mapped", [LEXICON_FORMAT, WORDS_FORMAT, *every_phrase, "\x1f", *cleaned],
+                             lambda: [self._map(text) for text in cleaned],
+                             lambda saved: isinstance(saved, list) and len(saved) == len(cleaned))
         self.word = fitted_space("word", mapped)
         self.char = fitted_space("char", cleaned)
         self.fuzzy_texts = [" ".join(w) for w in mapped]
