@@ -90,7 +90,7 @@ def one_blas_thread() -> None:
     """Limit this process to one BLAS thread. Batch products are too small to share: a second
     thread leaves the speed as it is and spins a core (measured: 1.7x the CPU time)."""
     import scipy.linalg.blas  # noqa: F401 - scipy's own BLAS, loaded now so that the limit reaches it
-    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+    from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
 
@@ -354,13 +354,11 @@ def _file_mode(path: Path) -> int:
 
 
 def _progress_bar(args: Any, in_format: Format) -> Any:
-    """A tqdm bar on stderr when stderr is a terminal (and tqdm is installed), else None."""
+    """A tqdm bar on stderr when stderr is a terminal, else None."""
     if args.no_progress or not sys.stderr.isatty():
         return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
+    from tqdm import tqdm  # a dependency; imported here, so a pipe or a log never pays for it
+
     total = None
     if args.input != "-" and Path(args.input).is_file():
         total = max(_count_lines(Path(args.input)) - (in_format == "csv"), 0)

@@ -450,7 +450,6 @@ class FakeTerminal(io.StringIO):
 
 
 def test_progress_bar_only_on_a_terminal_stderr(tmp_path, tiny_faq_path, capsys, monkeypatch):
-    pytest.importorskip("tqdm")
     src = tmp_path / "q.txt"
     src.write_text("hello\n" * 3000, encoding="utf-8")
     code, _, err = batch(capsys, src, "--faq", tiny_faq_path)  # stderr is not a terminal
