@@ -277,3 +277,61 @@ def test_threads_get_the_same_replies_as_one_thread(bot: FAQBot) -> None:
 
 def test_conversation_is_exported_and_made_by_the_bot(bot: FAQBot) -> None:
     assert isinstance(bot.conversation(), Conversation)
+
+
+@pytest.mark.parametrize("one", ["which foods have magnesium?", b"magnesium foods", ""])
+def test_ask_many_refuses_a_single_string(tiny_bot: FAQBot, one: str) -> None:
+    with pytest.raises(TypeError, match=r"not one string: use ask\(text\)"):
+        tiny_bot.ask_many(one)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tiny_bot.iter_answers(one)  # type: ignore[arg-type]
+    assert tiny_bot.ask_many((one,) if isinstance(one, str) else ["x"])  # a tuple is a sequence
+
+
+# -- immutable, as documented -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["faq", "index", "decider", "_entries", "something_new"])
+def test_a_bot_cannot_be_changed_after_construction(tiny_bot: FAQBot, name: str) -> None:
+    before = tiny_bot.ask("which foods are rich in magnesium?")
+    with pytest.raises(AttributeError, match="immutable"):
+        setattr(tiny_bot, name, None)
+    if hasattr(tiny_bot, name):
+        with pytest.raises(AttributeError, match="immutable"):
+            delattr(tiny_bot, name)
+    assert tiny_bot.ask("which foods are rich in magnesium?") == before
+
+
+def test_a_bots_lookup_tables_are_read_only(tiny_bot: FAQBot) -> None:
+    with pytest.raises(TypeError):
+        tiny_bot._entries["x"] = tiny_bot.faq.entries[0]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        tiny_bot._by_subject_facet[("magnesium", "foods")] = "potassium-foods"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        tiny_bot.faq.subjects["x"] = tiny_bot.faq.subjects["magnesium"]  # type: ignore[index]
+    assert tiny_bot.entry_for("magnesium", "foods") == "magnesium-foods"
+
+
+# -- conversation state is checked as the server checks it --------------------------------------
+
+
+def test_a_conversation_resumes_from_its_state(tiny_bot: FAQBot) -> None:
+    conv = tiny_bot.conversation()
+    conv.ask("why does low magnesium cause twitching")
+    state = json.loads(json.dumps(conv.to_dict()))
+    assert tiny_bot.conversation(state).ask("what foods have it?").id == "magnesium-foods"
+    assert tiny_bot.conversation({"last": "gone-since", "choices": ["gone"]}).to_dict() == {
+        "last": None, "choices": []}  # ids the FAQ no longer has are forgotten
+
+
+@pytest.mark.parametrize(("state", "message"), [
+    ("magnesium-role", "must be a dict"),
+    (["magnesium-role"], "must be a dict"),
+    ({"last": 3}, "'last' must be a string or None, not int"),
+    ({"last": ["magnesium-role"]}, "'last' must be a string or None"),
+    ({"choices": "magnesium-role"}, "'choices' must be a list of strings"),
+    ({"choices": [1, 2]}, "'choices' must be a list of strings"),
+])
+def test_a_malformed_state_is_an_input_error(tiny_bot: FAQBot, state: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        tiny_bot.conversation(state)  # type: ignore[arg-type]

@@ -325,7 +325,7 @@ def test_a_bug_is_a_json_500_without_details(tiny_path: Path,
     def fail(*args: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(broken, "conversation_from_history", fail)
+    monkeypatch.setattr(FAQBot, "conversation_from_history", fail)  # a bot itself is frozen
     with TestClient(create_app(broken), raise_server_exceptions=False) as test_client:
         response = test_client.post(CHAT, json={"messages": messages("hello")})
     assert response.status_code == 500
