@@ -10,13 +10,16 @@ would silently keep the last one).
 the file, the line and the part of the file it is about (``entry 'x': 'answer' is empty``).
 
 Plain scalars are text as written wherever text is expected, so ``negations: [no, not]``
-means the words "no" and "not" (YAML 1.1 would have read ``no`` as false).
+means the words "no" and "not" (YAML 1.1 would have read ``no`` as false). No text may hold
+a control character but a newline or a tab, raw or written as an escape (``"\\e[31m"``): the
+FAQ's text ends up on terminals.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import re
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +39,13 @@ _RESOLVER = yaml.resolver.Resolver()
 _INF = math.inf
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()  # stateless for the scalars we build
 _BOOLS: dict[str, bool] = yaml.constructor.SafeConstructor.bool_values
+# C0 and C1 controls and DEL, but not "\t" and "\n". YAML refuses most of them raw in a file;
+# a double-quoted scalar can still write any of them as an escape ("\e", "\x9b", "\u001b").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPED = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "v": "\v", "f": "\f", "r": "\r",
+            "e": "\x1b", "N": "\x85"}
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a new line
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +161,8 @@ def _compose(text: str, path: Path) -> Node | None:
         elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise FAQFormatError(path, line, "anchors and aliases are not supported")
         elif isinstance(event, yaml.ScalarEvent):
+            if _CONTROL.search(event.value):
+                raise _control_error(text, event, path)
             root = _attach(stack, Scalar(event.value, _scalar_tag(event, path, line), line), path)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             is_seq = isinstance(event, yaml.SequenceStartEvent)
@@ -165,6 +177,29 @@ def _compose(text: str, path: Path) -> Node | None:
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             root = _attach(stack, stack.pop(), path)
     return None if root is None or is_null(root) else root
+
+
+def _control_error(text: str, event: yaml.ScalarEvent, path: Path) -> FAQFormatError:
+    """The error for a scalar holding a control character, at the line of its escape."""
+    first = event.start_mark.line if event.start_mark else 0
+    last = event.end_mark.line if event.end_mark else first
+    for number, source in enumerate(_LINE_BREAK.split(text)[first : last + 1], first + 1):
+        for escape in _ESCAPE.finditer(source):
+            char = _unescape(escape.group())
+            if _CONTROL.fullmatch(char):
+                message = f"control character U+{ord(char):04X} (written {escape.group()}) is not allowed"
+                return FAQFormatError(path, number, message)
+    found = _CONTROL.search(event.value)
+    code = ord(found.group()) if found else 0
+    return FAQFormatError(path, first + 1, f"control character U+{code:04X} is not allowed")
+
+
+def _unescape(escape: str) -> str:
+    """The character a YAML double-quoted escape such as ``\\e`` or ``\\x1b`` stands for."""
+    body = escape[1:]
+    if body[:1] in ("x", "u", "U") and len(body) > 1:
+        return chr(int(body[1:], 16))
+    return _ESCAPED.get(body, body)
 
 
 def _scalar_tag(event: yaml.ScalarEvent, path: Path, line: int) -> str:

@@ -266,6 +266,40 @@ def test_control_character(tmp_path: Path) -> None:
     expect_error(write(tmp_path, mutate("reply: Hello!", "reply: Hel\x07lo!")), 10, "U+0007")
 
 
+@pytest.mark.parametrize(("written", "code"), [
+    (r'"\e]0;pwned\a"', "U+001B (written \\e)"),   # sets the terminal's title
+    (r'"red \x1b[31m"', "U+001B (written \\x1b)"),
+    (r'"csi \u009b31m"', "U+009B (written \\u009b)"),  # the one-character C1 form of ESC [
+    (r'"over\rwrite"', "U+000D (written \\r)"),
+    (r'"bell \a"', "U+0007 (written \\a)"),
+    (r'"del \x7f"', "U+007F (written \\x7f)"),
+    (r'"nel \N"', "U+0085 (written \\N)"),
+])
+def test_an_escape_for_a_control_character_is_refused_with_its_line(
+        tmp_path: Path, written: str, code: str) -> None:
+    text = mutate("    answer: It carries nerve signals.", f"    answer: {written}")
+    expect_error(write(tmp_path, text), line_of(text, written), f"control character {code}")
+
+
+@pytest.mark.parametrize("where", ["    label: magnesium", "    reply: Hello!"])
+def test_no_text_field_may_hold_a_control_character(tmp_path: Path, where: str) -> None:
+    key = where.split(":")[0]
+    text = mutate(where, f'{key}: "x \\e[2J"')
+    expect_error(write(tmp_path, text), line_of(text, "\\e[2J"), "U+001B")
+
+
+def test_a_control_escape_on_a_later_line_of_a_quoted_text_is_found_there(tmp_path: Path) -> None:
+    text = mutate("    answer: It carries nerve signals.",
+                  '    answer: "It carries\n      nerve \\e[5m signals."')
+    expect_error(write(tmp_path, text), line_of(text, "\\e[5m"), "U+001B")
+
+
+@pytest.mark.parametrize("written", [r'"a\ttab and a\nnewline"', r'"a backslash: \\e"', r"'single \e'",
+                                     '"non-breaking\\_space"'])
+def test_tabs_newlines_and_escaped_backslashes_are_text(tmp_path: Path, written: str) -> None:
+    load_faq(write(tmp_path, mutate("    answer: It carries nerve signals.", f"    answer: {written}")))
+
+
 def test_file_over_5_mb_is_refused_before_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
