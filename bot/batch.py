@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from .core import CHUNK, FAQBot
+from .display import escape_json, one_line, safe
 from .errors import InputError
 from .partition import Row, answer_rows, bot_for, output_columns, read_csv, read_lines
 
@@ -45,9 +46,9 @@ IN_FLIGHT = 2  # chunks queued per worker: enough to keep it busy, few enough to
 # -- writing ----------------------------------------------------------------------------------
 
 def format_jsonl(rows: list[dict[str, Any]]) -> str:
-    """Output rows as JSON lines."""
+    """Output rows as JSON lines (C1 controls escaped, as JSON allows: safe on a terminal)."""
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    return "".join([dumps(row) + "\n" for row in rows])
+    return escape_json("".join([dumps(row) + "\n" for row in rows]))
 
 
 def csv_line(cells: list[str]) -> str:
@@ -217,10 +218,12 @@ def run_cli(args: Any) -> int:
                 source, in_format, args.field)
         try:
             with _output(None if to_stdout else Path(args.output)) as sink:
+                on_terminal = to_stdout and out_format == "csv" and sys.stdout.isatty()
                 if out_format == "csv":
                     rows, columns = _peek_columns(rows, columns)
                     out_columns = output_columns(columns)
-                    sink.write(csv_line(out_columns))
+                    header = csv_line(out_columns)
+                    sink.write(safe(header) if on_terminal else header)
                 else:
                     out_columns = []
                 bar = _progress_bar(args, in_format)
@@ -229,20 +232,20 @@ def run_cli(args: Any) -> int:
                                          out=out_format, columns=out_columns)
                 with closing(chunks):  # on Ctrl-C, stop the workers now, not when collected
                     for count, text, counts in chunks:
-                        sink.write(text)
+                        sink.write(safe(text) if on_terminal else text)  # CSV has no escapes
                         tally.rows += count
                         tally.counts += counts
                         if bar is not None:
                             bar.update(count)
         except KeyboardInterrupt:
             _close(bar)
-            where = "the output is incomplete" if to_stdout else f"{args.output} was not written"
+            where = "the output is incomplete" if to_stdout else f"{one_line(args.output)} was not written"
             print(f"faqbot: interrupted after {_plural(tally.rows, 'row')}; {where}",
                   file=sys.stderr)
             return EXIT_INTERRUPTED
         except BrokenProcessPool:
             _close(bar)
-            where = "the output is incomplete" if to_stdout else f"{args.output} was not written"
+            where = "the output is incomplete" if to_stdout else f"{one_line(args.output)} was not written"
             print(f"faqbot: a worker process stopped unexpectedly (out of memory?) after "
                   f"{_plural(tally.rows, 'row')}; {where}", file=sys.stderr)
             return EXIT_ERROR

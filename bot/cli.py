@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 
+from .display import json_line, one_line, safe
 from .errors import FAQBotError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -27,7 +27,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     faq = load_faq(args.path)
     phrasings = sum(len(e.phrasings) for e in faq.entries)
-    print(f"{faq.path}: ok: {len(faq.entries)} entries, {phrasings} phrasings, "
+    print(f"{one_line(faq.path)}: ok: {len(faq.entries)} entries, {phrasings} phrasings, "
           f"{len(faq.subjects)} subjects, {len(faq.facets)} facets")
     return EXIT_OK
 
@@ -40,7 +40,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not question.strip():
         raise InputError("the question is empty: try faqbot ask \"which foods have magnesium?\"")
     reply = _bot(args).ask(question)
-    print(json.dumps(reply.to_dict(), ensure_ascii=False) if args.json else reply.text)
+    print(json_line(reply.to_dict()) if args.json else safe(reply.text))
     return EXIT_OK
 
 
@@ -56,7 +56,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     bot = _bot(args)
     report = evaluate(bot, items, dialogues)
     for line in report.lines(show_wrong=args.show_wrong):
-        print(line)
+        print(safe(line))  # the lines quote questions from the files
     if args.sweep or args.plot:
         from .evaluate import reliability, sweep
 
@@ -89,7 +89,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not line.strip() and not args.json:
             continue  # an empty line asks nothing; in --json mode every line gets its reply
         reply = conv.ask(line.rstrip("\r\n"))
-        text = json.dumps(reply.to_dict(), ensure_ascii=False) if args.json else reply.text
+        text = json_line(reply.to_dict()) if args.json else safe(reply.text)
         print(text, flush=True)
     return EXIT_OK
 
@@ -178,11 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`faqbot eval ... | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
-    except FAQBotError as exc:
-        print(f"faqbot: {exc}", file=sys.stderr)
+    except FAQBotError as exc:  # messages quote file names and text: one safe line each
+        print(f"faqbot: {one_line(str(exc))}", file=sys.stderr)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"faqbot: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"faqbot: {one_line(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
     except KeyboardInterrupt:
         print("faqbot: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

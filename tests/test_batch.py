@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -523,3 +524,14 @@ def test_the_installed_script_runs_a_batch(tmp_path, tiny_faq_path):
     assert done.returncode == 0
     assert json.loads(done.stdout)["id"] == "greeting"
     assert done.stderr.startswith("faqbot: 1 row in ")
+
+
+def test_jsonl_output_escapes_c1_controls_and_keeps_the_data(tmp_path, tiny_faq_path, capsys):
+    src = tmp_path / "q.jsonl"
+    fields = {"question": "hello \u009b2J", "note": "bidi \u202e and del \x7f"}
+    src.write_text(json.dumps(fields, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = batch(capsys, src, "--faq", tiny_faq_path)
+    assert code == 0 and re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", out) is None
+    assert "\\u009b2J" in out and "\\u202e" in out
+    row = json.loads(out)
+    assert (row["question"], row["note"]) == (fields["question"], fields["note"])

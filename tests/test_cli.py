@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -302,3 +303,59 @@ def test_eval_plot_writes_a_png(
     assert code == 0
     assert f"plot written to {picture}" in out
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- nothing raw reaches the terminal -------------------------------------------------------------
+
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what a terminal acts on, newline and tab aside
+
+
+@pytest.fixture
+def hostile(monkeypatch: pytest.MonkeyPatch, hostile_bot: FAQBot) -> FAQBot:
+    """Every command answers from a FAQ whose texts hold escape sequences."""
+    monkeypatch.setattr("bot.cli._bot", lambda args: hostile_bot)
+    return hostile_bot
+
+
+def test_ask_neutralises_escape_sequences(capsys: pytest.CaptureFixture[str], hostile: FAQBot) -> None:
+    code, out, _ = _run(capsys, "ask", "why does low magnesium cause twitching")
+    assert code == 0 and not UNSAFE.search(out)
+    assert out == "Magnesium \ufffd]0;owned\ufffd helps \ufffd[2J muscles \ufffd31m relax.\ufffd\ufffd\n"
+
+
+def test_ask_json_escapes_them_and_keeps_the_text(capsys: pytest.CaptureFixture[str], hostile: FAQBot) -> None:
+    from conftest import HOSTILE_ANSWER
+
+    code, out, _ = _run(capsys, "ask", "--json", "why does low magnesium cause twitching")
+    assert code == 0 and not UNSAFE.search(out)
+    assert "\\u009b31m" in out and json.loads(out)["text"] == HOSTILE_ANSWER
+
+
+@pytest.mark.parametrize("json_mode", [False, True])
+def test_piped_chat_neutralises_escape_sequences(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, hostile: FAQBot,
+        json_mode: bool) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("why does low magnesium cause twitching\n"
+                                                  "zinc \x1b]52;c;ZWNobw==\x07 \x9b2J\n/why\n"))
+    code, out, _ = _run(capsys, "chat", *(["--json"] if json_mode else []))
+    assert code == 0 and not UNSAFE.search(out)
+    assert "Magnesium \ufffd]0;owned" in out or "Magnesium \\u001b]0;owned" in out
+
+
+def test_file_names_in_messages_are_neutralised(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                tiny_faq_path: Path) -> None:
+    evil = tmp_path / "faq\x1b]0;owned\x07.yaml"
+    evil.write_text(tiny_faq_path.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _ = _run(capsys, "check", str(evil))
+    assert code == 0 and "faq\ufffd]0;owned\ufffd.yaml: ok" in out and not UNSAFE.search(out)
+    code, out, err = _run(capsys, "ask", "--faq", str(tmp_path / "gone\x9b2J.yaml"), "hello")
+    assert code == 1 and "gone\ufffd2J.yaml" in err and not UNSAFE.search(err)
+
+
+def test_eval_neutralises_the_questions_it_quotes(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                  tiny_faq_path: Path) -> None:
+    labelled = tmp_path / "evil.jsonl"
+    labelled.write_text(json.dumps({"q": "potassium \x1b[2J foods", "expect": ["magnesium-foods"]}) + "\n",
+                        encoding="utf-8")
+    _, out, _ = _run(capsys, "eval", "--faq", str(tiny_faq_path), str(labelled))
+    assert "potassium \\x1b[2J foods" in out and not UNSAFE.search(out)
