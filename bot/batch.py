@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -29,8 +30,8 @@ from typing import IO, Any, Literal
 
 from .core import CHUNK, FAQBot
 from .display import escape_json, one_line, safe
-from .errors import InputError
-from .partition import Row, answer_rows, bot_for, output_columns, read_csv, read_lines
+from .errors import InputError, UsageError
+from .partition import Row, answer_rows, bot_for, output_columns, output_keys, read_csv, read_lines
 
 Format = Literal["txt", "csv", "jsonl"]
 OutFormat = Literal["csv", "jsonl"]
@@ -74,7 +75,10 @@ def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> tuple[str, int
 def _answer_and_format(bot: FAQBot, rows: list[Row], out: OutFormat,
                        columns: list[str]) -> tuple[int, str, Counter[str]]:
     answered = answer_rows(bot, rows)
-    counts = Counter("error" if r["error"] is not None else r["kind"] for r in answered)
+    counts: Counter[str] = Counter()
+    for row, done in zip(rows, answered, strict=True):
+        kind, *_, error = output_keys(row.fields)
+        counts["error" if done[error] is not None else done[kind]] += 1
     if out == "jsonl":
         return len(rows), format_jsonl(answered), counts
     text, left_out = format_csv(answered, columns)
@@ -193,11 +197,12 @@ class Tally:
 
 def run_cli(args: Any) -> int:
     """`faqbot batch`: answer INPUT into OUTPUT; returns the exit status."""
+    to_stdout = args.output in (None, "-")
+    _check_not_the_input(args.input, None if to_stdout else Path(args.output))
     in_format = _input_format(args.input, args.format)
     out_format = _output_format(args.output, args.output_format)
     if args.workers < 1:
         raise InputError("--workers must be 1 or more")
-    to_stdout = args.output in (None, "-")
     if not to_stdout:
         _check_output_path(Path(args.output))
     one_blas_thread()  # in this process too (workers set their own)
@@ -293,6 +298,20 @@ def _check_output_path(path: Path) -> None:
         raise InputError(f"{path}: is a directory: give a file name for the output")
     if not path.parent.is_dir():
         raise InputError(f"{path}: the directory {path.parent} does not exist")
+
+
+def _check_not_the_input(source: str, output: Path | None) -> None:
+    """Refuse an output that is the input (the same file by any name or link): it would be
+    replaced, or, for standard output appended to it, read back forever."""
+    try:
+        read = os.fstat(sys.stdin.fileno()) if source == "-" else os.stat(source)
+        written = os.fstat(sys.stdout.fileno()) if output is None else output.stat()
+    except (OSError, ValueError, AttributeError):  # no such file yet, or no real stdin/stdout
+        return
+    if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino) and stat.S_ISREG(read.st_mode):
+        where = "standard output" if output is None else one_line(str(output))
+        what = "standard input" if source == "-" else one_line(source)
+        raise UsageError(f"{where} is the input ({what}): write the answers to another file")
 
 
 def _peek_columns(rows: Iterator[Row], columns: list[str]) -> tuple[Iterator[Row], list[str]]:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .display import json_line, one_line, safe
-from .errors import FAQBotError
+from .errors import FAQBotError, UsageError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -180,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except FAQBotError as exc:  # messages quote file names and text: one safe line each
         print(f"faqbot: {one_line(str(exc))}", file=sys.stderr)
+        if isinstance(exc, UsageError):
+            return EXIT_USAGE
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"faqbot: {one_line(f'{where}{exc.strerror or exc}')}", file=sys.stderr)

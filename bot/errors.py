@@ -5,6 +5,7 @@ Everything derives from one root, so a program that embeds faqbot can catch one 
     FAQBotError
     ├── FAQFormatError        faq.yaml cannot be read or is invalid (path, line, message)
     ├── InputError            a question, a batch row or a request is unusable (message)
+    │   └── UsageError        a command line asks for something it must not do (exit status 2)
     └── EvalFormatError       a labelled evaluation file is malformed (path, line, message)
 
 `str()` of each is one line a person can act on, e.g.
@@ -46,3 +47,7 @@ class EvalFormatError(_LocatedError):
 
 class InputError(FAQBotError):
     """A question or request that cannot be answered as given (e.g. empty)."""
+
+
+class UsageError(InputError):
+    """A command line that asks for something it must not do, e.g. to overwrite its input."""
