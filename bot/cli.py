@@ -22,10 +22,18 @@ def _bot(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate a FAQ file and print a one-line summary."""
+    """Validate a FAQ file: a one-line summary, or every problem as PATH:LINE: message."""
+    from .errors import FAQFormatError
     from .knowledge import load_faq
 
-    faq = load_faq(args.path)
+    try:
+        faq = load_faq(args.path)
+    except FAQFormatError as exc:
+        for problem in exc.problems:
+            print(f"faqbot: {one_line(str(problem))}", file=sys.stderr)
+        if len(exc.problems) > 1:
+            print(f"faqbot: {len(exc.problems)} problems in {one_line(exc.path or '')}", file=sys.stderr)
+        return EXIT_ERROR
     phrasings = sum(len(e.phrasings) for e in faq.entries)
     print(f"{one_line(faq.path)}: ok: {len(faq.entries)} entries, {phrasings} phrasings, "
           f"{len(faq.subjects)} subjects, {len(faq.facets)} facets")
@@ -179,7 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except FAQBotError as exc:  # messages quote file names and text: one safe line each
-        print(f"faqbot: {one_line(str(exc))}", file=sys.stderr)
+        more = len(getattr(exc, "problems", ())) - 1
+        hint = f" (and {more} more: faqbot check {getattr(exc, 'path', '')} lists them)" if more > 0 else ""
+        print(f"faqbot: {one_line(str(exc) + hint)}", file=sys.stderr)
         if isinstance(exc, UsageError):
             return EXIT_USAGE
     except OSError as exc:

@@ -38,7 +38,15 @@ class _LocatedError(FAQBotError):
 
 
 class FAQFormatError(_LocatedError):
-    """A FAQ file is missing, unreadable or invalid."""
+    """A FAQ file is missing, unreadable or invalid.
+
+    `problems` holds every problem found in the file, in line order (this one among them);
+    `str()` is this one alone.
+    """
+
+    def __init__(self, path: str | Path | None, line: int | None, message: str) -> None:
+        super().__init__(path, line, message)
+        self.problems: tuple[FAQFormatError, ...] = (self,)
 
 
 class EvalFormatError(_LocatedError):

@@ -80,6 +80,26 @@ def test_check_reports_every_broken_file_on_one_line(
     assert _one_error_line(err).startswith(where)
 
 
+def test_check_prints_every_problem_then_how_many(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
+    text = tiny_faq_path.read_text(encoding="utf-8")
+    text = text.replace("answer: Bananas and sweet potatoes.", 'answer: ""')
+    text = text.replace("facet: foods\n    section: Magnesium", "facet: food\n    section: Magnesium")
+    tiny_faq_path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    food, empty = lines.index("    facet: food") + 1, lines.index('    answer: ""') + 1
+
+    code, out, err = _run(capsys, "check", str(tiny_faq_path))
+    assert (code, out) == (1, "")
+    assert err == (f"faqbot: {tiny_faq_path}:{food}: entry 'magnesium-foods': facet 'food' is not declared "
+                   "under 'facets' (did you mean 'foods'?)\n"
+                   f"faqbot: {tiny_faq_path}:{empty}: entry 'potassium-foods': 'answer' is empty\n"
+                   f"faqbot: 2 problems in {tiny_faq_path}\n")
+
+    code, out, err = _run(capsys, "ask", "--faq", str(tiny_faq_path), "hello")  # the others: one line
+    assert (code, out) == (1, "")
+    assert _one_error_line(err).endswith(f"(and 1 more: faqbot check {tiny_faq_path} lists them)")
+
+
 def test_check_a_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
     code, out, err = _run(capsys, "check", str(missing))

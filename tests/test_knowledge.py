@@ -814,3 +814,41 @@ def test_out_of_scope_unless_unknown_name(tmp_path: Path) -> None:
     text = mutate("      words: [dose, dosage]\n", "      words: [dose, dosage]\n      unless: [calves]\n")
     message = "out_of_scope facet 'dose': 'unless' names 'calves', which is not a subject or synonym"
     expect_error(write(tmp_path, text), line_of(text, "    dose:"), message)
+
+
+# -- every problem in one run ---------------------------------------------------------------
+
+SEVERAL_PROBLEMS = [  # (old, new, the line's fragment, the message), each on its own
+    ("    label: magnesium", "    label: magnesium\n    colour: grey", "colour: grey",
+     "subject 'magnesium': unknown key 'colour'"),
+    ("    reply: Hello!", "    replyy: Hello!", "replyy", "unknown key 'replyy' (did you mean 'reply'?)"),
+    ("  - id: potassium-role", "  - id: Potassium_Role", "id: Potassium_Role",
+     "id 'Potassium_Role' must be lowercase"),
+    ("    related: [potassium-role]", "    related: [potassium-role]", "related: [potassium-role]",
+     "'related' names unknown entry 'potassium-role'"),  # true too, once that id is changed
+    ("    answer: It carries nerve signals.", '    answer: ""', 'answer: ""', "'answer' is empty"),
+]
+
+
+def test_one_run_reports_every_problem_in_line_order(tmp_path: Path) -> None:
+    text = MINIMAL
+    for old, new, _, _ in SEVERAL_PROBLEMS:
+        text = mutate(old, new, text)
+    error = expect_error(write(tmp_path, text), line_of(text, "colour: grey"), "unknown key 'colour'")
+    found = [(problem.line, problem.message) for problem in error.problems]
+    expected = [(line_of(text, fragment), message) for _, _, fragment, message in SEVERAL_PROBLEMS]
+    assert len(found) == len(expected)
+    for (line, message), (want_line, want) in zip(found, sorted(expected), strict=True):
+        assert line == want_line and want in message
+    assert all(problem.problems == error.problems for problem in error.problems)
+
+
+def test_a_misspelt_key_is_one_problem_not_two(tmp_path: Path) -> None:
+    error = expect_error(write(tmp_path, mutate("    reply: Hello!", "    replyy: Hello!")),
+                         line_of(MINIMAL, "reply: Hello!"), "did you mean 'reply'?")
+    assert len(error.problems) == 1  # not also "missing required key 'reply'"
+
+
+def test_a_file_that_is_not_yaml_stops_at_its_one_problem(tmp_path: Path) -> None:
+    error = expect_error(write(tmp_path, "version: 1\nentries: [\n"), 3, "invalid YAML")
+    assert error.problems == (error,)
