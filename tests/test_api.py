@@ -97,6 +97,32 @@ def test_import_bot_does_not_pull_in_front_ends() -> None:
     assert done.stdout.strip() == "[]"
 
 
+SCORING_STACK = ("numpy", "scipy", "rapidfuzz", "sklearn", "bot.core", "bot.retrieve")
+
+
+def _loaded_after(code: str) -> list[str]:
+    """Which modules of the scoring stack a fresh interpreter has loaded after `code`."""
+    probe = f"{code}; import sys; print([m for m in {SCORING_STACK!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_import_bot_loads_the_scoring_stack_only_when_it_is_used() -> None:
+    assert _loaded_after("import bot; bot.Reply, bot.FAQBotError, bot.InputError") == []
+    assert {"numpy", "scipy", "rapidfuzz", "bot.core"} <= set(_loaded_after("import bot; bot.FAQBot"))
+    assert "numpy" in _loaded_after("from bot import DISCLAIMER")
+
+
+def test_the_lazy_names_are_the_real_ones() -> None:
+    from bot.conversation import Conversation as Real
+    from bot.core import DISCLAIMER as TEXT
+
+    assert bot_package.Conversation is Real and bot_package.DISCLAIMER is TEXT
+    assert set(PUBLIC) <= set(dir(bot_package))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        bot_package.nothing  # noqa: B018
+
+
 def test_disclaimer_is_in_the_faqbot_docstring() -> None:
     docstring = " ".join((FAQBot.__doc__ or "").split())
     assert " ".join(DISCLAIMER.split()) in docstring

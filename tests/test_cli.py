@@ -379,3 +379,15 @@ def test_eval_neutralises_the_questions_it_quotes(capsys: pytest.CaptureFixture[
                         encoding="utf-8")
     _, out, _ = _run(capsys, "eval", "--faq", str(tiny_faq_path), str(labelled))
     assert "potassium \\x1b[2J foods" in out and not UNSAFE.search(out)
+
+
+# -- commands that score nothing start without the scoring stack ---------------------------------
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["check"], ["check", "--help"], ["ask", "--help"]])
+def test_commands_that_score_nothing_do_not_import_it(argv: list[str]) -> None:
+    probe = (f"import sys; from bot.cli import main\ntry: main({argv!r})\nexcept SystemExit: pass\n"
+             "print([m for m in ('numpy', 'scipy', 'rapidfuzz', 'sklearn') if m in sys.modules], "
+             "file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
