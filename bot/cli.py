@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -13,6 +14,20 @@ from .errors import FAQBotError, UsageError
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+ENVIRONMENT = """\
+environment:
+  FAQBOT_CACHE_DIR  where fitted indexes are cached (default: $XDG_CACHE_HOME/faqbot,
+                    else ~/.cache/faqbot)
+  FAQBOT_NO_CACHE   set to 1 to neither read nor write that cache
+  XDG_STATE_HOME    the chat keeps its history in $XDG_STATE_HOME/faqbot/history
+                    (default: ~/.local/state/faqbot/history)
+  NO_COLOR          set to anything for a chat without colours (as --no-color)
+
+exit status: 0 done, 1 an error (one line on stderr), 2 a usage error, 130 interrupted
+"""
+TOP_OPTIONS = {"-v", "--verbose", "--faq"}  # options before the command; "--faq" takes a value
 
 
 def _bot(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -27,7 +42,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .knowledge import load_faq
 
     try:
-        faq = load_faq(args.path)
+        faq = load_faq(args.path or args.faq)
     except FAQFormatError as exc:
         for problem in exc.problems:
             print(f"faqbot: {one_line(str(problem))}", file=sys.stderr)
@@ -117,19 +132,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _add_faq(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--faq", metavar="PATH", help="FAQ file to use (default: the bundled faq.yaml)")
+    # SUPPRESS: when absent here, the --faq given before the command stays
+    p.add_argument("--faq", metavar="PATH", default=argparse.SUPPRESS,
+                   help="FAQ file to use (default: the bundled faq.yaml)")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="faqbot",
         description="A retrieval-only FAQ chatbot on calf twitching and the nutrients behind it. "
         "Not medical advice. With no command, opens the chat.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"faqbot {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="log what faqbot does on stderr (-vv: debug details)")
+    parser.add_argument("--faq", metavar="PATH", dest="top_faq",
+                        help="FAQ file for any command (default: the bundled faq.yaml)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("check", help="validate a FAQ file", description=cmd_check.__doc__)
-    p.add_argument("path", nargs="?", help="FAQ file (default: the bundled faq.yaml)")
+    p.add_argument("path", nargs="?", help="FAQ file (default: --faq, else the bundled faq.yaml)")
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("ask", help="answer one question", description=cmd_ask.__doc__)
@@ -174,13 +200,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def with_command(argv: list[str]) -> list[str]:
+    """`argv` with "chat" where the command goes when there is none: `faqbot`, `faqbot -v`,
+    `faqbot --faq PATH` and `faqbot --no-color` open the chat."""
+    n = 0
+    while n < len(argv) and (argv[n] in TOP_OPTIONS or argv[n].startswith(("--faq=", "-vv"))):
+        n += 2 if argv[n] == "--faq" else 1
+    rest = argv[n:]
+    if rest and (not rest[0].startswith("-") or rest[0] in ("-h", "--help", "--version")):
+        return argv
+    return [*argv[:n], "chat", *rest]
+
+
+_log_handler: list[logging.Handler] = []  # the one this module added, replaced on each main()
+
+
+def _logging(verbose: int) -> None:
+    """-v: what faqbot does; -vv: the details too, on stderr. Without either, as Python does."""
+    logger = logging.getLogger("bot")
+    for handler in _log_handler:
+        logger.removeHandler(handler)
+    _log_handler.clear()
+    logger.setLevel(logging.NOTSET)
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("faqbot: %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+        _log_handler.append(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `faqbot` script; returns the exit status."""
     parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv = ["chat", *argv]  # `faqbot` and `faqbot --faq PATH` open the chat
-    args = parser.parse_args(argv)
+    args = parser.parse_args(with_command(list(sys.argv[1:] if argv is None else argv)))
+    args.faq = getattr(args, "faq", None) or args.top_faq  # after the command, else before it
+    _logging(args.verbose)
     try:
         return int(args.handler(args))
     except BrokenPipeError:  # the reader went away (`faqbot eval ... | head`): stop quietly

@@ -10,6 +10,7 @@ and phrasings, declared subjects and facets, no word naming two concepts).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -32,6 +33,7 @@ from .yamlnodes import (
     suggest,
 )
 
+log = logging.getLogger(__name__)
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 _TOP_REQUIRED = ("version", "fallback", "subjects", "facets", "entries")
@@ -174,6 +176,7 @@ def load_faq(path: str | Path | None = None) -> FAQ:
     thresholds, calibration = _thresholds(top)
     urgent, smalltalk = _urgent(top), _smalltalk(top)
     problems.raise_any()
+    log.info("read %s: %d entries, %d phrasings", path, len(entries), sum(len(e.phrasings) for e in entries))
     return FAQ(
         path=str(path),
         fallback=fallback,

@@ -391,3 +391,76 @@ def test_commands_that_score_nothing_do_not_import_it(argv: list[str]) -> None:
              "file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+
+
+# -- the top level: --version, -v, --faq, help ------------------------------------------------------
+
+
+def test_version_is_the_packages(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    import bot
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"faqbot {bot.__version__}\n"
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'\nversion = "{bot.__version__}"\n' in pyproject
+    assert importlib.metadata.version("faqbot") == bot.__version__
+
+
+def _environment_variables() -> set[str]:
+    """Every environment variable bot/ reads, but the one `serve` sets for its own workers."""
+    names = set()
+    for path in (ROOT / "bot").glob("*.py"):
+        names |= set(re.findall(r"environ(?:\.get\(|\[)\s*\"([A-Z_]+)\"", path.read_text(encoding="utf-8")))
+    return names - {"FAQBOT_FAQ"}
+
+
+def test_top_level_help_lists_faq_verbose_and_every_environment_variable(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    assert {"FAQBOT_CACHE_DIR", "FAQBOT_NO_CACHE", "NO_COLOR"} <= _environment_variables()
+    for name in [*_environment_variables(), "--faq PATH", "--version", "-v, --verbose", "exit status"]:
+        assert name in out, name
+
+
+def test_verbose_logs_on_stderr(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
+    assert _run(capsys, "ask", "--faq", str(tiny_faq_path), "hello")[2] == ""
+    code, out, err = _run(capsys, "-v", "ask", "--faq", str(tiny_faq_path), "hello")
+    assert (code, out) == (0, "Hello! Ask me about magnesium or potassium.\n")
+    assert f"faqbot: bot.knowledge: read {tiny_faq_path}: 3 entries, 9 phrasings\n" in err
+    assert "bot.retrieve" not in err  # debug details need -vv
+    err = _run(capsys, "-vv", "ask", "--faq", str(tiny_faq_path), "hello")[2]
+    assert "faqbot: bot.retrieve: index: 3 entries, 9 phrasings" in err
+    assert err.count("bot.knowledge: read") == 1  # one handler, however often main() runs
+    assert _run(capsys, "ask", "--faq", str(tiny_faq_path), "hello")[2] == ""
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    ([], ["chat"]),
+    (["-v"], ["-v", "chat"]),
+    (["--faq", "x.yaml"], ["--faq", "x.yaml", "chat"]),
+    (["--faq=x.yaml", "--no-color"], ["--faq=x.yaml", "chat", "--no-color"]),
+    (["--json"], ["chat", "--json"]),
+    (["-vv", "ask", "hi"], ["-vv", "ask", "hi"]),
+    (["--faq", "x.yaml", "check"], ["--faq", "x.yaml", "check"]),
+    (["--help"], ["--help"]),
+    (["-v", "--version"], ["-v", "--version"]),
+])
+def test_with_no_command_the_chat_opens(argv: list[str], expected: list[str]) -> None:
+    from bot.cli import with_command
+
+    assert with_command(argv) == expected
+
+
+def test_faq_before_the_command_is_used_by_it(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
+    assert _run(capsys, "--faq", str(tiny_faq_path), "check") == (0, f"{tiny_faq_path}: {TINY_SUMMARY}\n", "")
+    code, out, _ = _run(capsys, "--faq", str(tiny_faq_path), "ask", "hello")
+    assert (code, out) == (0, "Hello! Ask me about magnesium or potassium.\n")
+    code, _, err = _run(capsys, "--faq", "/no/such.yaml", "ask", "--faq", str(tiny_faq_path), "hello")
+    assert (code, err) == (0, "")  # the one after the command wins
