@@ -101,20 +101,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """Chat: a terminal UI on a terminal, one reply per input line otherwise."""
+    """Chat: a terminal UI on a terminal, else one output line per input line (see bot.pipechat)."""
     bot = _bot(args)
     if not args.json and sys.stdin.isatty() and sys.stdout.isatty():
         from .terminal import run_chat
 
         return run_chat(bot, color=not args.no_color)
-    conv = bot.conversation()
-    for line in sys.stdin:
-        if not line.strip() and not args.json:
-            continue  # an empty line asks nothing; in --json mode every line gets its reply
-        reply = conv.ask(line.rstrip("\r\n"))
-        text = json_line(reply.to_dict()) if args.json else safe(reply.text)
-        print(text, flush=True)
-    return EXIT_OK
+    from .pipechat import run_pipe
+
+    return run_pipe(bot, sys.stdin, sys.stdout, json=args.json)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:

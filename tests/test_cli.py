@@ -265,6 +265,56 @@ def test_chat_plain_prints_one_reply_per_line(
     assert result == (0, "Bananas and sweet potatoes.\nYou're welcome.\n", "")
 
 
+def _piped(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, faq: Path,
+           lines: list[str], *options: str) -> list[str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("".join(f"{line}\n" for line in lines)))
+    code, out, err = _run(capsys, "chat", "--faq", str(faq), *options)
+    assert (code, err) == (0, "")
+    return out.split("\n")[:-1]
+
+
+def test_piped_chat_gives_exactly_one_line_per_input_line(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tiny_faq_path: Path,
+        tiny_bot: FAQBot) -> None:
+    clarify = next(q for q in ("rich", "rich foods list", "foods rich in") if tiny_bot.ask(q).kind == "clarify")
+    conv = tiny_bot.conversation()
+    conv.ask("why does low magnesium cause twitching")
+    choices = conv.ask(clarify)
+    assert choices.kind == "clarify" and "\n" in choices.text  # several lines: the point of this test
+    lines = ["why does low magnesium cause twitching", "", "   ", "/why", clarify, "2", "/reset",
+             "what foods have it?", "/help"]
+    out = _piped(capsys, monkeypatch, tiny_faq_path, lines)
+    assert len(out) == len(lines)
+    assert out[0] == "Magnesium helps muscles relax."
+    assert out[1:3] == ["", ""]  # an empty line gets an empty line
+    assert out[3].startswith("asked: why does low magnesium cause twitching | reply: answer, confidence ")
+    assert "matched: How does magnesium affect muscles? (magnesium-role)" in out[3]
+    assert out[4] == re.sub(r"\s*\n\s*", " ", choices.text.strip())
+    assert all(f"{n}. {c.question}" in out[4] for n, c in enumerate(choices.alternatives, 1))
+    assert out[5] == tiny_bot.faq.entry(choices.alternatives[1].id).answer
+    assert out[6] == "Forgot our conversation; ask me anything."
+    stateless = tiny_bot.ask("what foods have it?").text  # no topic left to follow up on
+    assert out[7] == re.sub(r"\s*\n\s*", " ", stateless.strip())
+    assert out[8].startswith("/help list the commands and keys | /topics [TOPIC]")
+
+
+def test_piped_chat_stops_at_quit(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                  tiny_faq_path: Path) -> None:
+    assert _piped(capsys, monkeypatch, tiny_faq_path, ["hi", "/quit", "thanks"]) == [
+        "Hello! Ask me about magnesium or potassium."]
+
+
+def test_piped_json_chat_answers_commands_as_objects(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tiny_faq_path: Path) -> None:
+    out = _piped(capsys, monkeypatch, tiny_faq_path,
+                 ["why does low magnesium cause twitching", "/reset", "", "/why"], "--json")
+    first, reset, empty, why = map(json.loads, out)
+    assert first["id"] == "magnesium-role"
+    assert reset == {"command": "/reset", "text": "Forgot our conversation; ask me anything."}
+    assert empty["kind"] == "fallback"  # in --json every line is a turn, an empty one too
+    assert why["command"] == "/why" and why["text"].startswith("asked:  | reply: fallback")
+
+
 # -- real processes ----------------------------------------------------------------------------------
 
 
