@@ -27,6 +27,13 @@ environment:
 
 exit status: 0 done, 1 an error (one line on stderr), 2 a usage error, 130 interrupted
 """
+COMPLETION_HELP = """\
+install it:
+  bash  faqbot completion bash > ~/.local/share/bash-completion/completions/faqbot
+  zsh   faqbot completion zsh > ~/.zfunc/_faqbot   (with fpath+=(~/.zfunc) before compinit)
+  fish  faqbot completion fish > ~/.config/fish/completions/faqbot.fish
+or for this shell only: source <(faqbot completion bash)
+"""
 TOP_OPTIONS = {"-v", "--verbose", "--faq"}  # options before the command; "--faq" takes a value
 
 
@@ -126,6 +133,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return run_cli(args)
 
 
+SHELLS = ("bash", "zsh", "fish")
+# options and arguments that name files: completed as paths
+PATH_DESTS = {"faq", "top_faq", "path", "files", "plot", "input", "output"}
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """Print a completion script for your shell (commands, options and file names)."""
+    import shtab
+
+    parser = build_parser()
+    for action in _all_actions(parser):
+        if action.dest in PATH_DESTS:
+            action.complete = shtab.FILE  # type: ignore[attr-defined]
+    print(shtab.complete(parser, shell=args.shell))
+    return EXIT_OK
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    """The actions of `parser` and of all its subcommands."""
+    actions = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                actions += _all_actions(sub)
+    return actions
+
+
 def _add_faq(p: argparse.ArgumentParser) -> None:
     # SUPPRESS: when absent here, the --faq given before the command stays
     p.add_argument("--faq", metavar="PATH", default=argparse.SUPPRESS,
@@ -192,6 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")
     _add_faq(p)
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("completion", help="print a shell completion script",
+                       description=cmd_completion.__doc__, epilog=COMPLETION_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("shell", choices=SHELLS, help="the shell: bash, zsh or fish")
+    p.set_defaults(handler=cmd_completion)
     return parser
 
 
