@@ -384,8 +384,12 @@ def test_serve_without_the_extra_says_what_to_install(package: str) -> None:
                          timeout=60)
     assert out.returncode == 1
     assert out.stdout == ""
+    # the command that works for this install (tests/test_extras.py checks it)
+    hint = subprocess.run([sys.executable, "-c", "from bot.extras import install_hint as h; print(h('server'))"],
+                          cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    assert hint.endswith("[server]'")
     assert out.stderr == (f"faqbot: the HTTP server needs the faqbot[server] extra ({package} is "
-                          "not installed): pip install 'faqbot[server]'\n")
+                          f"not installed): {hint}\n")
 
 
 @pytest.fixture
