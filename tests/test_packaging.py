@@ -98,3 +98,10 @@ def test_mypy_checks_for_the_lowest_supported_python() -> None:
     assert lowest is not None
     assert config["tool"]["mypy"]["python_version"] == lowest.group(1)
     assert config["tool"]["ruff"]["target-version"] == "py" + lowest.group(1).replace(".", "")
+
+
+def test_ci_runs_the_spark_tests_with_java_installed_only_when_missing() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "command -v java >/dev/null || { apt-get update && apt-get install -y default-jre-headless; }" in script
+    assert ".venv/bin/pip install pyspark" in script
+    assert ".venv/bin/python -m pytest -m spark tests/test_spark.py" in script
