@@ -88,3 +88,16 @@ def test_readme_library_example_runs_as_pasted(capsys: pytest.CaptureFixture[str
     example = readme.split("## As a library", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(example, "README.md", "exec"), {})
     assert "magnesium-foods" in capsys.readouterr().out
+
+
+def test_the_format_doc_says_what_negations_do(bot) -> None:  # type: ignore[no-untyped-def]
+    doc = FORMAT_DOC.read_text(encoding="utf-8")
+    comment = " ".join(re.sub(r"^\s*(negations:.*?)?#", "", line).strip()
+                       for line in doc.split("negations: [", 1)[1].split("\n\n", 1)[0].splitlines())
+    assert '"no chest pain" is not urgent, "no fever but chest pain" is' in comment
+    assert "up to 3 words after" in comment
+    from bot.spotter import _NEGATION_REACH
+
+    assert _NEGATION_REACH == 3
+    assert bot.ask("no chest pain").kind != "urgent"
+    assert bot.ask("no fever but chest pain").kind == "urgent"
