@@ -101,3 +101,26 @@ def test_the_format_doc_says_what_negations_do(bot) -> None:  # type: ignore[no-
     assert _NEGATION_REACH == 3
     assert bot.ask("no chest pain").kind != "urgent"
     assert bot.ask("no fever but chest pain").kind == "urgent"
+
+
+def _sections(markdown: str) -> dict[str, str]:
+    parts = re.split(r"^## (.+)$", markdown, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_readme_commands_after_the_first_two_use_the_venv() -> None:
+    """A newcomer pastes them after the two commands, with no venv activated."""
+    sections = _sections(README.read_text(encoding="utf-8"))
+    del sections["Two commands"]
+    sections.pop("Accuracy", None)  # its commands follow the development sets' own instructions
+    commands = []
+    for title, text in sections.items():
+        for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+            commands += [(title, line[2:]) for line in block.splitlines() if line.startswith("$ ")]
+        commands += [(title, " ".join(code.split())) for code in re.findall(r"`([^`]+)`", text)
+                     if re.match(r"(\.venv/bin/)?(python|pip) |source <\(", code)]
+    assert len(commands) > 8
+    for title, command in commands:
+        programs = [w for w in re.split(r"\s*\|\s*|<\(", command) if w]
+        first = [p.split()[0] for p in programs if p.split()[0] not in ("cat", "echo", "source")]
+        assert all(word.startswith(".venv/bin/") for word in first), f"{title}: {command}"
