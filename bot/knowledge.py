@@ -18,20 +18,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .errors import FAQFormatError
+from .fields import Fields, Problems, Where, as_number, describe, suggest
 from .normalise import clean, tokens
-from .yamlnodes import (
-    Fields,
-    Map,
-    Node,
-    Problems,
-    Scalar,
-    Where,
-    as_number,
-    describe,
-    is_null,
-    read_yaml,
-    suggest,
-)
+from .yamlnodes import Map, Node, Scalar, is_null, read_yaml
 
 log = logging.getLogger(__name__)
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
