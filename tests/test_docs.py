@@ -124,3 +124,16 @@ def test_readme_commands_after_the_first_two_use_the_venv() -> None:
         programs = [w for w in re.split(r"\s*\|\s*|<\(", command) if w]
         first = [p.split()[0] for p in programs if p.split()[0] not in ("cat", "echo", "source")]
         assert all(word.startswith(".venv/bin/") for word in first), f"{title}: {command}"
+
+
+def test_counts_of_the_bundled_faq_in_the_docs_are_current(bot) -> None:  # type: ignore[no-untyped-def]
+    """Counts typed by hand go stale: the docs point to `faqbot check`, or quote what it says."""
+    entries = len(bot.faq.entries)
+    phrasings = sum(len(e.phrasings) for e in bot.faq.entries)
+    for path in [README, *sorted((ROOT / "docs").glob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        for found_entries, found_phrasings in re.findall(r"(\d[\d,]*) entries, (\d[\d,]*) phrasings", text):
+            assert (int(found_entries.replace(",", "")), int(found_phrasings.replace(",", ""))) == (
+                entries, phrasings), f"{path.name}: {found_entries} entries, {found_phrasings} phrasings"
+        for found in re.findall(r"faqbot: (\d+) entries;", text):  # faqbot serve's first line
+            assert int(found) == entries, path.name
