@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate a FAQ file", description=cmd_check.__doc__)
     p.add_argument("path", nargs="?", help="FAQ file (default: --faq, else the bundled faq.yaml)")
+    _add_faq(p)
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("ask", help="answer one question", description=cmd_ask.__doc__)

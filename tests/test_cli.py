@@ -510,6 +510,7 @@ def test_with_no_command_the_chat_opens(argv: list[str], expected: list[str]) ->
 
 def test_faq_before_the_command_is_used_by_it(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path) -> None:
     assert _run(capsys, "--faq", str(tiny_faq_path), "check") == (0, f"{tiny_faq_path}: {TINY_SUMMARY}\n", "")
+    assert _run(capsys, "check", "--faq", str(tiny_faq_path)) == (0, f"{tiny_faq_path}: {TINY_SUMMARY}\n", "")
     code, out, _ = _run(capsys, "--faq", str(tiny_faq_path), "ask", "hello")
     assert (code, out) == (0, "Hello! Ask me about magnesium or potassium.\n")
     code, _, err = _run(capsys, "--faq", "/no/such.yaml", "ask", "--faq", str(tiny_faq_path), "hello")
