@@ -7,13 +7,26 @@
 
 Health disclaimer: the bundled FAQ gives general information from one article on calf
 twitching; it is not medical advice and never diagnoses (see `bot.DISCLAIMER`).
+
+The scoring stack (NumPy, SciPy, rapidfuzz) loads on first use of a name that needs it
+(PEP 562), so `import bot` and commands that do not score, such as `faqbot --help` and
+`faqbot check`, start fast.
 """
 
-from .conversation import Conversation
-from .core import FAQBot
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import EvalFormatError, FAQBotError, FAQFormatError, InputError
-from .messages import DISCLAIMER
 from .reply import Alternative, Reply
+
+if TYPE_CHECKING:
+    from .conversation import Conversation
+    from .core import FAQBot
+    from .messages import DISCLAIMER
+
+__version__ = "0.1.0"  # the same as pyproject.toml's (a test checks)
 
 __all__ = [
     "DISCLAIMER",
@@ -26,3 +39,18 @@ __all__ = [
     "InputError",
     "Reply",
 ]
+
+_LAZY = {"DISCLAIMER": "messages", "FAQBot": "core", "Conversation": "conversation"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module behind `FAQBot`, `Conversation` or `DISCLAIMER` on first use."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # found directly from now on
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -28,8 +29,9 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from .core import CHUNK, FAQBot
-from .errors import InputError
-from .partition import Row, answer_rows, bot_for, output_columns, read_csv, read_lines
+from .display import escape_json, one_line, safe
+from .errors import InputError, UsageError
+from .partition import Row, answer_rows, bot_for, output_columns, output_keys, read_csv, read_lines
 
 Format = Literal["txt", "csv", "jsonl"]
 OutFormat = Literal["csv", "jsonl"]
@@ -45,9 +47,9 @@ IN_FLIGHT = 2  # chunks queued per worker: enough to keep it busy, few enough to
 # -- writing ----------------------------------------------------------------------------------
 
 def format_jsonl(rows: list[dict[str, Any]]) -> str:
-    """Output rows as JSON lines."""
+    """Output rows as JSON lines (C1 controls escaped, as JSON allows: safe on a terminal)."""
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    return "".join([dumps(row) + "\n" for row in rows])
+    return escape_json("".join([dumps(row) + "\n" for row in rows]))
 
 
 def csv_line(cells: list[str]) -> str:
@@ -73,7 +75,10 @@ def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> tuple[str, int
 def _answer_and_format(bot: FAQBot, rows: list[Row], out: OutFormat,
                        columns: list[str]) -> tuple[int, str, Counter[str]]:
     answered = answer_rows(bot, rows)
-    counts = Counter("error" if r["error"] is not None else r["kind"] for r in answered)
+    counts: Counter[str] = Counter()
+    for row, done in zip(rows, answered, strict=True):
+        kind, *_, error = output_keys(row.fields)
+        counts["error" if done[error] is not None else done[kind]] += 1
     if out == "jsonl":
         return len(rows), format_jsonl(answered), counts
     text, left_out = format_csv(answered, columns)
@@ -90,7 +95,7 @@ def one_blas_thread() -> None:
     """Limit this process to one BLAS thread. Batch products are too small to share: a second
     thread leaves the speed as it is and spins a core (measured: 1.7x the CPU time)."""
     import scipy.linalg.blas  # noqa: F401 - scipy's own BLAS, loaded now so that the limit reaches it
-    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+    from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
 
@@ -192,11 +197,12 @@ class Tally:
 
 def run_cli(args: Any) -> int:
     """`faqbot batch`: answer INPUT into OUTPUT; returns the exit status."""
+    to_stdout = args.output in (None, "-")
+    _check_not_the_input(args.input, None if to_stdout else Path(args.output))
     in_format = _input_format(args.input, args.format)
     out_format = _output_format(args.output, args.output_format)
     if args.workers < 1:
         raise InputError("--workers must be 1 or more")
-    to_stdout = args.output in (None, "-")
     if not to_stdout:
         _check_output_path(Path(args.output))
     one_blas_thread()  # in this process too (workers set their own)
@@ -217,10 +223,12 @@ def run_cli(args: Any) -> int:
                 source, in_format, args.field)
         try:
             with _output(None if to_stdout else Path(args.output)) as sink:
+                on_terminal = to_stdout and out_format == "csv" and sys.stdout.isatty()
                 if out_format == "csv":
                     rows, columns = _peek_columns(rows, columns)
                     out_columns = output_columns(columns)
-                    sink.write(csv_line(out_columns))
+                    header = csv_line(out_columns)
+                    sink.write(safe(header) if on_terminal else header)
                 else:
                     out_columns = []
                 bar = _progress_bar(args, in_format)
@@ -229,20 +237,20 @@ def run_cli(args: Any) -> int:
                                          out=out_format, columns=out_columns)
                 with closing(chunks):  # on Ctrl-C, stop the workers now, not when collected
                     for count, text, counts in chunks:
-                        sink.write(text)
+                        sink.write(safe(text) if on_terminal else text)  # CSV has no escapes
                         tally.rows += count
                         tally.counts += counts
                         if bar is not None:
                             bar.update(count)
         except KeyboardInterrupt:
             _close(bar)
-            where = "the output is incomplete" if to_stdout else f"{args.output} was not written"
+            where = "the output is incomplete" if to_stdout else f"{one_line(args.output)} was not written"
             print(f"faqbot: interrupted after {_plural(tally.rows, 'row')}; {where}",
                   file=sys.stderr)
             return EXIT_INTERRUPTED
         except BrokenProcessPool:
             _close(bar)
-            where = "the output is incomplete" if to_stdout else f"{args.output} was not written"
+            where = "the output is incomplete" if to_stdout else f"{one_line(args.output)} was not written"
             print(f"faqbot: a worker process stopped unexpectedly (out of memory?) after "
                   f"{_plural(tally.rows, 'row')}; {where}", file=sys.stderr)
             return EXIT_ERROR
@@ -290,6 +298,20 @@ def _check_output_path(path: Path) -> None:
         raise InputError(f"{path}: is a directory: give a file name for the output")
     if not path.parent.is_dir():
         raise InputError(f"{path}: the directory {path.parent} does not exist")
+
+
+def _check_not_the_input(source: str, output: Path | None) -> None:
+    """Refuse an output that is the input (the same file by any name or link): it would be
+    replaced, or, for standard output appended to it, read back forever."""
+    try:
+        read = os.fstat(sys.stdin.fileno()) if source == "-" else os.stat(source)
+        written = os.fstat(sys.stdout.fileno()) if output is None else output.stat()
+    except (OSError, ValueError, AttributeError):  # no such file yet, or no real stdin/stdout
+        return
+    if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino) and stat.S_ISREG(read.st_mode):
+        where = "standard output" if output is None else one_line(str(output))
+        what = "standard input" if source == "-" else one_line(source)
+        raise UsageError(f"{where} is the input ({what}): write the answers to another file")
 
 
 def _peek_columns(rows: Iterator[Row], columns: list[str]) -> tuple[Iterator[Row], list[str]]:
@@ -354,13 +376,11 @@ def _file_mode(path: Path) -> int:
 
 
 def _progress_bar(args: Any, in_format: Format) -> Any:
-    """A tqdm bar on stderr when stderr is a terminal (and tqdm is installed), else None."""
+    """A tqdm bar on stderr when stderr is a terminal, else None."""
     if args.no_progress or not sys.stderr.isatty():
         return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
+    from tqdm import tqdm  # a dependency; imported here, so a pipe or a log never pays for it
+
     total = None
     if args.input != "-" and Path(args.input).is_file():
         total = max(_count_lines(Path(args.input)) - (in_format == "csv"), 0)

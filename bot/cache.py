@@ -52,11 +52,14 @@ def fitted_space(kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[s
         return TfidfSpace.fit(kind, documents)
     path = directory / f"tfidf-{kind}-{_key(kind, documents)}.npz"
     try:
-        return TfidfSpace.load(path, kind)
+        space = TfidfSpace.load(path, kind)
+        log.debug("%s index read from the cache: %s", kind, path)
+        return space
     except FileNotFoundError:
         pass
     except Exception as exc:
         log.debug("ignoring unreadable cache file %s: %s", path, exc)
+    log.info("%s index not in the cache: fitting it (then saving %s)", kind, path)
     space = TfidfSpace.fit(kind, documents)
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import argparse
-import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 
-from .errors import FAQBotError
+from .display import json_line, one_line, safe
+from .errors import FAQBotError, UsageError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+ENVIRONMENT = """\
+environment:
+  FAQBOT_CACHE_DIR  where fitted indexes are cached (default: $XDG_CACHE_HOME/faqbot,
+                    else ~/.cache/faqbot)
+  FAQBOT_NO_CACHE   set to 1 to neither read nor write that cache
+  XDG_STATE_HOME    the chat keeps its history in $XDG_STATE_HOME/faqbot/history
+                    (default: ~/.local/state/faqbot/history)
+  NO_COLOR          set to anything for a chat without colours (as --no-color)
+
+exit status: 0 done, 1 an error (one line on stderr), 2 a usage error, 130 interrupted
+"""
+COMPLETION_HELP = """\
+install it:
+  bash  faqbot completion bash > ~/.local/share/bash-completion/completions/faqbot
+  zsh   faqbot completion zsh > ~/.zfunc/_faqbot   (with fpath+=(~/.zfunc) before compinit)
+  fish  faqbot completion fish > ~/.config/fish/completions/faqbot.fish
+or for this shell only: source <(faqbot completion bash)
+"""
+TOP_OPTIONS = {"-v", "--verbose", "--faq"}  # options before the command; "--faq" takes a value
 
 
 def _bot(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -22,12 +44,20 @@ def _bot(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate a FAQ file and print a one-line summary."""
+    """Validate a FAQ file: a one-line summary, or every problem as PATH:LINE: message."""
+    from .errors import FAQFormatError
     from .knowledge import load_faq
 
-    faq = load_faq(args.path)
+    try:
+        faq = load_faq(args.path or args.faq)
+    except FAQFormatError as exc:
+        for problem in exc.problems:
+            print(f"faqbot: {one_line(str(problem))}", file=sys.stderr)
+        if len(exc.problems) > 1:
+            print(f"faqbot: {len(exc.problems)} problems in {one_line(exc.path or '')}", file=sys.stderr)
+        return EXIT_ERROR
     phrasings = sum(len(e.phrasings) for e in faq.entries)
-    print(f"{faq.path}: ok: {len(faq.entries)} entries, {phrasings} phrasings, "
+    print(f"{one_line(faq.path)}: ok: {len(faq.entries)} entries, {phrasings} phrasings, "
           f"{len(faq.subjects)} subjects, {len(faq.facets)} facets")
     return EXIT_OK
 
@@ -40,7 +70,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not question.strip():
         raise InputError("the question is empty: try faqbot ask \"which foods have magnesium?\"")
     reply = _bot(args).ask(question)
-    print(json.dumps(reply.to_dict(), ensure_ascii=False) if args.json else reply.text)
+    print(json_line(reply.to_dict()) if args.json else safe(reply.text))
     return EXIT_OK
 
 
@@ -56,7 +86,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     bot = _bot(args)
     report = evaluate(bot, items, dialogues)
     for line in report.lines(show_wrong=args.show_wrong):
-        print(line)
+        print(safe(line))  # the lines quote questions from the files
     if args.sweep or args.plot:
         from .evaluate import reliability, sweep
 
@@ -78,20 +108,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """Chat: a terminal UI on a terminal, one reply per input line otherwise."""
+    """Chat: a terminal UI on a terminal, else one output line per input line (see bot.pipechat)."""
     bot = _bot(args)
     if not args.json and sys.stdin.isatty() and sys.stdout.isatty():
         from .terminal import run_chat
 
         return run_chat(bot, color=not args.no_color)
-    conv = bot.conversation()
-    for line in sys.stdin:
-        if not line.strip() and not args.json:
-            continue  # an empty line asks nothing; in --json mode every line gets its reply
-        reply = conv.ask(line.rstrip("\r\n"))
-        text = json.dumps(reply.to_dict(), ensure_ascii=False) if args.json else reply.text
-        print(text, flush=True)
-    return EXIT_OK
+    from .pipechat import run_pipe
+
+    return run_pipe(bot, sys.stdin, sys.stdout, json=args.json)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -108,20 +133,59 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return run_cli(args)
 
 
+SHELLS = ("bash", "zsh", "fish")
+# options and arguments that name files: completed as paths
+PATH_DESTS = {"faq", "top_faq", "path", "files", "plot", "input", "output"}
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """Print a completion script for your shell (commands, options and file names)."""
+    import shtab
+
+    parser = build_parser()
+    for action in _all_actions(parser):
+        if action.dest in PATH_DESTS:
+            action.complete = shtab.FILE  # type: ignore[attr-defined]
+    print(shtab.complete(parser, shell=args.shell))
+    return EXIT_OK
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    """The actions of `parser` and of all its subcommands."""
+    actions = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                actions += _all_actions(sub)
+    return actions
+
+
 def _add_faq(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--faq", metavar="PATH", help="FAQ file to use (default: the bundled faq.yaml)")
+    # SUPPRESS: when absent here, the --faq given before the command stays
+    p.add_argument("--faq", metavar="PATH", default=argparse.SUPPRESS,
+                   help="FAQ file to use (default: the bundled faq.yaml)")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="faqbot",
         description="A retrieval-only FAQ chatbot on calf twitching and the nutrients behind it. "
         "Not medical advice. With no command, opens the chat.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"faqbot {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="log what faqbot does on stderr (-vv: debug details)")
+    parser.add_argument("--faq", metavar="PATH", dest="top_faq",
+                        help="FAQ file for any command (default: the bundled faq.yaml)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("check", help="validate a FAQ file", description=cmd_check.__doc__)
-    p.add_argument("path", nargs="?", help="FAQ file (default: the bundled faq.yaml)")
+    p.add_argument("path", nargs="?", help="FAQ file (default: --faq, else the bundled faq.yaml)")
+    _add_faq(p)
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("ask", help="answer one question", description=cmd_ask.__doc__)
@@ -173,26 +237,65 @@ def build_parser() -> argparse.ArgumentParser:
                    "or /chat/ask")
     _add_faq(p)
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("completion", help="print a shell completion script",
+                       description=cmd_completion.__doc__, epilog=COMPLETION_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("shell", choices=SHELLS, help="the shell: bash, zsh or fish")
+    p.set_defaults(handler=cmd_completion)
     return parser
+
+
+def with_command(argv: list[str]) -> list[str]:
+    """`argv` with "chat" where the command goes when there is none: `faqbot`, `faqbot -v`,
+    `faqbot --faq PATH` and `faqbot --no-color` open the chat."""
+    n = 0
+    while n < len(argv) and (argv[n] in TOP_OPTIONS or argv[n].startswith(("--faq=", "-vv"))):
+        n += 2 if argv[n] == "--faq" else 1
+    rest = argv[n:]
+    if rest and (not rest[0].startswith("-") or rest[0] in ("-h", "--help", "--version")):
+        return argv
+    return [*argv[:n], "chat", *rest]
+
+
+_log_handler: list[logging.Handler] = []  # the one this module added, replaced on each main()
+
+
+def _logging(verbose: int) -> None:
+    """-v: what faqbot does; -vv: the details too, on stderr. Without either, as Python does."""
+    logger = logging.getLogger("bot")
+    for handler in _log_handler:
+        logger.removeHandler(handler)
+    _log_handler.clear()
+    logger.setLevel(logging.NOTSET)
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("faqbot: %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+        _log_handler.append(handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `faqbot` script; returns the exit status."""
     parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv = ["chat", *argv]  # `faqbot` and `faqbot --faq PATH` open the chat
-    args = parser.parse_args(argv)
+    args = parser.parse_args(with_command(list(sys.argv[1:] if argv is None else argv)))
+    args.faq = getattr(args, "faq", None) or args.top_faq  # after the command, else before it
+    _logging(args.verbose)
     try:
         return int(args.handler(args))
     except BrokenPipeError:  # the reader went away (`faqbot eval ... | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
-    except FAQBotError as exc:
-        print(f"faqbot: {exc}", file=sys.stderr)
+    except FAQBotError as exc:  # messages quote file names and text: one safe line each
+        more = len(getattr(exc, "problems", ())) - 1
+        hint = f" (and {more} more: faqbot check {getattr(exc, 'path', '')} lists them)" if more > 0 else ""
+        print(f"faqbot: {one_line(str(exc) + hint)}", file=sys.stderr)
+        if isinstance(exc, UsageError):
+            return EXIT_USAGE
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"faqbot: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"faqbot: {one_line(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
     except KeyboardInterrupt:
         print("faqbot: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .decide import Decider
@@ -44,11 +45,21 @@ class FAQBot:
         self.faq = faq
         self.index = Index(faq)
         self.decider = Decider(faq, self.index)
-        self._entries = {entry.id: entry for entry in faq.entries}
-        self._by_subject_facet: dict[tuple[str, str], str] = {}
+        self._entries = MappingProxyType({entry.id: entry for entry in faq.entries})
+        by_subject_facet: dict[tuple[str, str], str] = {}
         for entry in faq.entries:
             for subject in entry.subjects:
-                self._by_subject_facet.setdefault((subject, entry.facet), entry.id)
+                by_subject_facet.setdefault((subject, entry.facet), entry.id)
+        self._by_subject_facet = MappingProxyType(by_subject_facet)
+        self._frozen = True  # from here on, attributes can be neither set nor deleted
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"a FAQBot is immutable: cannot set {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a FAQBot is immutable: cannot delete {name!r}")
 
     @classmethod
     def from_yaml(cls, path: str | Path | None = None) -> FAQBot:
@@ -67,11 +78,20 @@ class FAQBot:
         return self.ask_many([text], lang=lang)[0]
 
     def ask_many(self, questions: Sequence[str], *, lang: str | None = None) -> list[Reply]:
-        """Answer many questions in order, scoring them together (much faster than a loop)."""
+        """Answer many questions in order, scoring them together (much faster than a loop).
+
+        Raises `TypeError` for a single string (it would be answered character by character).
+        """
         return list(self.iter_answers(questions, lang=lang))
 
     def iter_answers(self, questions: Iterable[str], *, lang: str | None = None) -> Iterator[Reply]:
         """Like `ask_many`, lazily: replies stream out in order, chunk by chunk."""
+        if isinstance(questions, (str, bytes)):
+            raise TypeError("ask_many and iter_answers take a list of questions, not one "
+                            "string: use ask(text) for one question")
+        return self._iter_answers(questions, lang)
+
+    def _iter_answers(self, questions: Iterable[str], lang: str | None) -> Iterator[Reply]:
         chunk: list[str] = []
         for question in questions:
             chunk.append(question if isinstance(question, str) else str(question))
@@ -126,10 +146,14 @@ class FAQBot:
         return self._by_subject_facet.get((subject, facet))
 
     def conversation(self, state: dict[str, Any] | None = None) -> Conversation:
-        """A new conversation (one per user), optionally resumed from `Conversation.to_dict()`."""
-        from .conversation import Conversation
+        """A new conversation (one per user), optionally resumed from `Conversation.to_dict()`.
 
-        return Conversation(self, state)
+        Raises `InputError` when `state` is not shaped like that dict.
+        """
+        from .conversation import Conversation
+        from .state import checked_state
+
+        return Conversation(self, checked_state(state))
 
     def conversation_from_history(self, user_messages: Iterable[str]) -> Conversation:
         """A conversation whose context is rebuilt by replaying past user turns."""

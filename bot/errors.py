@@ -5,6 +5,7 @@ Everything derives from one root, so a program that embeds faqbot can catch one 
     FAQBotError
     ├── FAQFormatError        faq.yaml cannot be read or is invalid (path, line, message)
     ├── InputError            a question, a batch row or a request is unusable (message)
+    │   └── UsageError        a command line asks for something it must not do (exit status 2)
     └── EvalFormatError       a labelled evaluation file is malformed (path, line, message)
 
 `str()` of each is one line a person can act on, e.g.
@@ -37,7 +38,15 @@ class _LocatedError(FAQBotError):
 
 
 class FAQFormatError(_LocatedError):
-    """A FAQ file is missing, unreadable or invalid."""
+    """A FAQ file is missing, unreadable or invalid.
+
+    `problems` holds every problem found in the file, in line order (this one among them);
+    `str()` is this one alone.
+    """
+
+    def __init__(self, path: str | Path | None, line: int | None, message: str) -> None:
+        super().__init__(path, line, message)
+        self.problems: tuple[FAQFormatError, ...] = (self,)
 
 
 class EvalFormatError(_LocatedError):
@@ -46,3 +55,7 @@ class EvalFormatError(_LocatedError):
 
 class InputError(FAQBotError):
     """A question or request that cannot be answered as given (e.g. empty)."""
+
+
+class UsageError(InputError):
+    """A command line that asks for something it must not do, e.g. to overwrite its input."""

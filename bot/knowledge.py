@@ -1,7 +1,8 @@
 """Read and validate a FAQ file into frozen, typed objects.
 
 `load_faq(path)` returns a `FAQ`; any problem raises `FAQFormatError` with the file and line,
-e.g. ``faq.yaml:42: entry 'magnesium-foods': 'alternatives' must be a list of strings``.
+e.g. ``faq.yaml:42: entry 'magnesium-foods': 'alternatives' must be a list of strings``, and
+with every other problem the same run found as its `problems` (what `faqbot check` prints).
 The YAML itself is read safely by `bot.yamlnodes`; this module knows the format
 (docs/faq-format.md): the keys and their types, and the rules across the file (unique ids
 and phrasings, declared subjects and facets, no word naming two concepts).
@@ -9,27 +10,20 @@ and phrasings, declared subjects and facets, no word naming two concepts).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 
+from .errors import FAQFormatError
+from .fields import Fields, Problems, Where, as_number, describe, suggest
 from .languages import Language, read_languages
 from .normalise import clean, tokens
-from .yamlnodes import (
-    Fields,
-    Map,
-    Node,
-    Scalar,
-    Where,
-    as_number,
-    describe,
-    is_null,
-    read_yaml,
-    suggest,
-)
+from .yamlnodes import Map, Node, Scalar, is_null, read_yaml
 
+log = logging.getLogger(__name__)
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 _TOP_REQUIRED = ("version", "fallback", "subjects", "facets", "entries")
@@ -144,7 +138,9 @@ def bundled_faq_path() -> Path:
 def load_faq(path: str | Path | None = None) -> FAQ:
     """Load and validate a FAQ file (the bundled one by default).
 
-    Raises `FAQFormatError` (with path and line) for any problem.
+    Raises `FAQFormatError` (with path and line) for the first problem, with every problem
+    the run found as its `problems`: a file that is not YAML or not a version 1 FAQ stops
+    at that one problem; otherwise every part is checked, even after another is broken.
     """
     path = Path(path) if path is not None else bundled_faq_path()
     where = Where(str(path))
@@ -152,27 +148,31 @@ def load_faq(path: str | Path | None = None) -> FAQ:
     if root is None:
         raise where.error(1, "the file is empty")
     _check_version(root, where)
-    top = Fields(root, where, _TOP_REQUIRED, _TOP_OPTIONAL)
+    problems = Problems()
+    top = Fields(root, where, _TOP_REQUIRED, _TOP_OPTIONAL, problems=problems)
     fallback = top.text("fallback")
     words: list[_Located] = []
     subjects = _concepts(top, "subjects", "subject", words)
     facets = _concepts(top, "facets", "facet", words)
     synonyms = _synonyms(top, words)
     oos_node = top.mapping("out_of_scope") or Map(top.line)
-    oos = Fields(oos_node, where.about("out_of_scope"), (), ("facets", "examples"))
+    oos = Fields(oos_node, where.about("out_of_scope"), (), ("facets", "examples"), problems=problems)
     oos_facets = _concepts(oos, "facets", "out_of_scope facet", words)
     _check_unless(oos, oos_facets, {*subjects, *synonyms})
     examples = oos.texts("examples", allow_empty=True)
-    _check_unique(where, words, "word", key=lambda text: " ".join(tokens(clean(text))))
+    _check_unique(top, words, "word", key=lambda text: " ".join(tokens(clean(text))))
     entries, phrasings = _entries(top, subjects, facets)
     phrasings += [("out_of_scope examples", text, line) for text, line in examples]
-    _check_unique(where, phrasings, "phrasing", key=clean, repeats=True)
+    _check_unique(top, phrasings, "phrasing", key=clean, repeats=True)
     thresholds, calibration = _thresholds(top)
-    smalltalk = _smalltalk(top)
+    urgent, smalltalk = _urgent(top), _smalltalk(top)
     known = {
         "subjects": set(subjects), "facets": set(facets), "synonyms": set(synonyms),
         "out_of_scope": set(oos_facets), "entries": {e.id for e in entries}, "smalltalk": {s.id for s in smalltalk},
     }
+    languages = read_languages(top, known)
+    problems.raise_any()
+    log.info("read %s: %d entries, %d phrasings", path, len(entries), sum(len(e.phrasings) for e in entries))
     return FAQ(
         path=str(path),
         fallback=fallback,
@@ -182,11 +182,11 @@ def load_faq(path: str | Path | None = None) -> FAQ:
         synonyms=synonyms,
         out_of_scope_facets=oos_facets,
         out_of_scope_examples=tuple(text for text, _ in examples),
-        urgent=_urgent(top),
+        urgent=urgent,
         smalltalk=smalltalk,
         thresholds=thresholds,
         calibration=calibration,
-        languages=read_languages(top, known),
+        languages=languages,
     )
 
 
@@ -205,7 +205,9 @@ def _check_version(root: Node, where: Where) -> None:
 def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dict[str, Concept]:
     """``{name: {label, words, default?}}`` as Concepts; adds their words to `words`.
 
-    `default` is allowed for subjects and facets, true for at most one of each.
+    `default` is allowed for subjects and facets, true for at most one of each. A concept
+    that is not a mapping is kept by name (its problem recorded), so that the entries naming
+    it are not reported as naming an undeclared one.
     """
     node = parent.mapping(key)
     if node is None:
@@ -215,7 +217,10 @@ def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dic
     default: tuple[str, int] | None = None
     for name, (name_line, spec) in node.pairs.items():
         owner = f"{kind} '{name}'"
-        item = Fields(spec, parent.where.about(owner), ("label", "words"), optional, name_line)
+        item = _fields(parent, spec, parent.where.about(owner), ("label", "words"), optional, name_line)
+        if item is None:
+            concepts[name] = Concept(name, name, ())
+            continue
         found = item.texts("words", allow_empty=True)
         words.extend((owner, text, line) for text, line in found)
         label, default_flag = item.text("label"), item.flag("default")
@@ -225,8 +230,8 @@ def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dic
             line = item.node.pairs["default"][0]
             if default is not None:
                 both = f"{kind}s '{default[0]}' (line {default[1]}) and '{name}'"
-                raise parent.where.error(line, f"{both} both have default: true; only one may")
-            default = (name, line)
+                parent.fail(line, f"{both} both have default: true; only one may")
+            default = default or (name, line)
         concepts[name] = concept
     return concepts
 
@@ -239,7 +244,7 @@ def _check_unless(parent: Fields, facets: Mapping[str, Concept], known: set[str]
             if other not in known:
                 line = node.pairs[name][0] if node is not None else parent.node.line
                 message = f"out_of_scope facet '{name}': 'unless' names '{other}', which is not a subject or synonym"
-                raise parent.where.error(line, message)
+                parent.fail(line, message)
 
 
 def _synonyms(top: Fields, words: list[_Located]) -> dict[str, tuple[str, ...]]:
@@ -247,7 +252,7 @@ def _synonyms(top: Fields, words: list[_Located]) -> dict[str, tuple[str, ...]]:
     node = top.mapping("synonyms")
     if node is None:
         return {}
-    groups = Fields(node, top.where.about("synonyms"), None)
+    groups = Fields(node, top.where.about("synonyms"), None, problems=top.problems)
     synonyms: dict[str, tuple[str, ...]] = {}
     for name, (line, _) in node.pairs.items():
         found = groups.texts(name)
@@ -263,48 +268,74 @@ def _entries(
 ) -> tuple[tuple[Entry, ...], list[_Located]]:
     """Every entry, checked against the declared subjects and facets, and all phrasings.
 
-    Also checks that `related` names existing entries and every subject has an entry.
+    Also checks that `related` names existing entries and every subject has an entry. An
+    entry with a problem is left out, after all its problems are recorded.
     """
     entries: list[Entry] = []
     first_line: dict[str, int] = {}
     phrasings: list[_Located] = []
-    related: list[tuple[Where, str, str, int]] = []
+    related: list[tuple[Fields, str, str, int]] = []
+    problems = top.problems
+    named: set[str] = set()  # the subjects of every entry read, with problems or not
+    unread = False  # an entry too broken to say its subjects
     for number, node in enumerate(top.items("entries"), 1):
-        item = Fields(node, _name(top.where, node, "entry", number), _ENTRY_REQUIRED, ("related",))
+        item = _fields(top, node, _name(top.where, node, "entry", number), _ENTRY_REQUIRED, ("related",))
+        if item is None:
+            unread = True
+            continue
+        before = len(problems.found) if problems else 0
         entry_id = _read_id(item, first_line)
         entry_subjects = _subjects(item, subjects)
+        named.update(entry_subjects)
         facet, facet_line = item.text_at("facet")
         _check_declared(item, facet, facets, "facet", facet_line)
         question, question_line = item.text_at("question")
         alternatives = item.texts("alternatives")
         links = item.texts("related", allow_empty=True)
-        phrasings.append((f"entry '{entry_id}'", question, question_line))
-        phrasings.extend((f"entry '{entry_id}'", text, line) for text, line in alternatives)
-        related.extend((item.where, entry_id, text, line) for text, line in links)
+        section, answer = item.text("section"), item.text("answer")
+        owner = f"entry '{entry_id}'"
+        phrasings.extend((owner, text, line) for text, line in [(question, question_line), *alternatives]
+                         if text)  # a missing question is one problem, not also an empty phrasing
+        related.extend((item, entry_id, text, line) for text, line in links)
+        if problems and len(problems.found) > before:
+            unread = unread or not entry_subjects
+            continue
         entries.append(
             Entry(
                 id=entry_id,
                 subjects=entry_subjects,
                 facet=facet,
-                section=item.text("section"),
+                section=section,
                 question=question,
                 alternatives=tuple(text for text, _ in alternatives),
-                answer=item.text("answer"),
+                answer=answer,
                 related=tuple(text for text, _ in links),
                 line=item.line,
             )
         )
-    for entry_where, entry_id, other, line in related:
+    for entry_item, entry_id, other, line in related:
         if other not in first_line:
             hint = suggest(other, [name for name in first_line if name != entry_id])
-            raise entry_where.error(line, f"'related' names unknown entry '{other}'{hint}")
-        if other == entry_id:
-            raise entry_where.error(line, "'related' names the entry itself")
-    used = {name for entry in entries for name in entry.subjects}
+            entry_item.fail(line, f"'related' names unknown entry '{other}'{hint}")
+        elif other == entry_id:
+            entry_item.fail(line, "'related' names the entry itself")
     for name, (line, _) in (top.mapping("subjects") or Map(0)).pairs.items():
-        if name not in used:
-            raise top.where.error(line, f"subject '{name}' has no entry")
+        if name not in named and not unread:
+            top.fail(line, f"subject '{name}' has no entry")
     return tuple(entries), phrasings
+
+
+def _fields(parent: Fields, node: Node, where: Where, required: tuple[str, ...],
+            optional: tuple[str, ...] = (), line: int | None = None) -> Fields | None:
+    """A nested mapping read like `parent` (recording problems if it does), or None when it is
+    not a mapping and the problem is recorded."""
+    try:
+        return Fields(node, where, required, optional, line, problems=parent.problems)
+    except FAQFormatError as error:
+        if parent.problems is None:
+            raise
+        parent.problems.add(error)
+        return None
 
 
 def _name(where: Where, node: Node, kind: str, number: int) -> Where:
@@ -318,13 +349,16 @@ def _name(where: Where, node: Node, kind: str, number: int) -> Where:
 def _read_id(item: Fields, first_line: dict[str, int]) -> str:
     """A well-formed id not seen before; records its line in `first_line`."""
     item_id = item.text("id")
+    if not item_id:
+        return item_id
     if not ID_PATTERN.fullmatch(item_id):
         message = f"id '{item_id}' must be lowercase letters and digits joined by dashes"
-        raise item.where.error(item.line, message)
+        item.fail(item.line, message)
     if item_id in first_line:
         message = f"duplicate id '{item_id}' (first at line {first_line[item_id]})"
-        raise item.where.error(item.line, message)
-    first_line[item_id] = item.line
+        item.fail(item.line, message)
+    else:  # a malformed id too: 'related' naming it is not a second problem
+        first_line[item_id] = item.line
     return item_id
 
 
@@ -334,21 +368,22 @@ def _subjects(item: Fields, known: Mapping[str, Concept]) -> tuple[str, ...]:
     for name, line in item.texts("subjects"):
         _check_declared(item, name, known, "subject", line)
         if name in names:
-            raise item.where.error(line, f"subject '{name}' is listed twice")
-        names.append(name)
+            item.fail(line, f"subject '{name}' is listed twice")
+        else:
+            names.append(name)
     return tuple(names)
 
 
 def _check_declared(
     item: Fields, name: str, known: Mapping[str, Concept], kind: str, line: int
 ) -> None:
-    if name not in known:
+    if name and name not in known:
         message = f"{kind} '{name}' is not declared under '{kind}s'{suggest(name, known)}"
-        raise item.where.error(line, message)
+        item.fail(line, message)
 
 
 def _check_unique(
-    where: Where,
+    where: Fields,
     located: Iterable[_Located],
     what: str,
     *,
@@ -363,16 +398,14 @@ def _check_unique(
     for owner, text, line in located:
         norm = key(text)
         if not norm:
-            raise where.error(line, f"{owner}: {what} '{text}' has no letters or digits")
-        if norm not in seen:
+            where.fail(line, f"{owner}: {what} '{text}' has no letters or digits")
+        elif norm not in seen:
             seen[norm] = (owner, line)
         elif seen[norm][0] != owner:
             first_owner, first_line = seen[norm]
-            message = f"{owner}: {what} '{text}' is also under {first_owner} (line {first_line})"
-            raise where.error(line, message)
+            where.fail(line, f"{owner}: {what} '{text}' is also under {first_owner} (line {first_line})")
         elif repeats:
-            message = f"{owner}: {what} '{text}' is repeated (first at line {seen[norm][1]})"
-            raise where.error(line, message)
+            where.fail(line, f"{owner}: {what} '{text}' is repeated (first at line {seen[norm][1]})")
 
 
 def _urgent(top: Fields) -> Urgent | None:
@@ -380,12 +413,14 @@ def _urgent(top: Fields) -> Urgent | None:
     node = top.mapping("urgent")
     if node is None:
         return None
-    item = Fields(node, top.where.about("urgent"), ("message", "red_flags"), ("negations",))
+    item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"), ("negations",))
+    if item is None:
+        return None
     flags = item.texts("red_flags")
     negations = item.texts("negations", allow_empty=True)
     located = [("'red_flags'", t, n) for t, n in flags]
     located += [("'negations'", t, n) for t, n in negations]
-    _check_unique(item.where, located, "phrase", key=lambda text: " ".join(tokens(clean(text))))
+    _check_unique(item, located, "phrase", key=lambda text: " ".join(tokens(clean(text))))
     return Urgent(
         message=item.text("message"),
         red_flags=tuple(text for text, _ in flags),
@@ -400,12 +435,14 @@ def _smalltalk(top: Fields) -> tuple[SmallTalk, ...]:
     first_line: dict[str, int] = {}
     for number, node in enumerate(top.items("smalltalk"), 1):
         where = _name(top.where, node, "smalltalk", number)
-        item = Fields(node, where, ("id", "patterns", "reply"))
+        item = _fields(top, node, where, ("id", "patterns", "reply"))
+        if item is None:
+            continue
         intent_id = _read_id(item, first_line)
         found = item.texts("patterns")
         patterns.extend((f"smalltalk '{intent_id}'", text, line) for text, line in found)
         intents.append(SmallTalk(intent_id, tuple(t for t, _ in found), item.text("reply")))
-    _check_unique(top.where, patterns, "pattern", key=clean)
+    _check_unique(top, patterns, "pattern", key=clean)
     return tuple(intents)
 
 
@@ -418,7 +455,9 @@ def _thresholds(top: Fields) -> tuple[Thresholds, dict[str, float]]:
     if node is None:
         return Thresholds(), {}
     where = top.where.about("thresholds")
-    item = Fields(node, where, (), ("answer", "clarify", "margin", "calibration"))
+    item = _fields(top, node, where, (), ("answer", "clarify", "margin", "calibration"))
+    if item is None:
+        return Thresholds(), {}
     defaults = Thresholds()
     thresholds = Thresholds(
         answer=item.number("answer", defaults.answer, 0.0, 1.0),
@@ -428,9 +467,9 @@ def _thresholds(top: Fields) -> tuple[Thresholds, dict[str, float]]:
     if thresholds.clarify > thresholds.answer:
         values = f"({thresholds.clarify:g} > {thresholds.answer:g})"
         line = (item.get("clarify") or item.get("answer") or (item.line,))[0]
-        raise where.error(line, f"'clarify' must not exceed 'answer' {values}")
+        item.fail(line, f"'clarify' must not exceed 'answer' {values}")
     weights_node = item.mapping("calibration")
     if weights_node is None:
         return thresholds, {}
-    weights = Fields(weights_node, where.about("thresholds: calibration"), None)
+    weights = Fields(weights_node, where.about("thresholds: calibration"), None, problems=top.problems)
     return thresholds, {name: weights.number(name, 0.0) for name in weights_node.pairs}

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .yamlnodes import Fields, Map, Node, Where
+from .fields import Fields, Where
+from .yamlnodes import Map, Node
 
 MESSAGES = ("fallback", "urgent", "disclaimer", "clarify_header", "clarify_footer", "unsupported", "closer")
 WORD_SECTIONS = ("subjects", "facets", "synonyms", "out_of_scope")

@@ -4,9 +4,12 @@ Readers (`read_lines`, `read_csv`, `row_from_*`) turn every input row into a `Ro
 included; `answer_rows` answers a list of them at once. `answer_partition(rows, faq=...)`
 does both for a partition of text lines, JSON lines, records or a pandas DataFrame and
 returns one output row per input row, in order: the input's own fields plus `kind`, `id`,
-`confidence`, `answer` and `error`. A row that cannot be asked (empty, not UTF-8, broken
-JSON or CSV, too long) gets an `error` and empty answer fields; nothing raises and no row
-is dropped. The bot is built once per process and FAQ file, then reused.
+`confidence`, `answer` and `error`. An input field is never overwritten: when the input has
+a field named like one of the five, faqbot's five are named `faqbot_kind`, `faqbot_id`, ...
+instead (see `output_keys`). A row that cannot be asked (empty, not UTF-8, broken JSON or
+CSV, too long) gets an `error` and empty answer fields, and keeps every field that could be
+read; nothing raises and no row is dropped. The bot is built once per process and FAQ file,
+then reused.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import csv
 import json
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple, overload
 
@@ -24,6 +27,7 @@ from .errors import InputError
 
 OUTPUT_KEYS = ("kind", "id", "confidence", "answer", "error")
 OUTPUT_KEYS_SET = frozenset(OUTPUT_KEYS)
+PREFIX = "faqbot_"  # before faqbot's own keys when the input has a field of the same name
 MAX_LINE_BYTES = 65_536  # longer lines are error rows: no question is that long
 LineFormat = Literal["txt", "jsonl"]
 
@@ -87,6 +91,15 @@ def row_from_json(line: str, field: str = "question") -> Row:
     return row_from_record(value, field)
 
 
+def _fields_of(line: str) -> dict[str, Any]:
+    """The fields of a JSON object line, or none if it is not one."""
+    try:
+        value = json.loads(line, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def row_from_bytes(line: bytes, format: LineFormat = "txt", field: str = "question") -> Row:
     """A row from one undecoded line; invalid UTF-8 or an over-long line is an error row."""
     body = line.rstrip(b"\r\n") if line.endswith(b"\n") else line
@@ -95,9 +108,10 @@ def row_from_bytes(line: bytes, format: LineFormat = "txt", field: str = "questi
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if format == "jsonl":
-            return error_row({}, bad_utf8(exc))
-        return error_row({"question": body.decode("utf-8", "replace")}, bad_utf8(exc))
+        readable = body.decode("utf-8", "replace")  # the bad bytes become U+FFFD
+        if format == "jsonl":  # keep the fields, so that the row can be joined back
+            return error_row(_fields_of(readable), bad_utf8(exc))
+        return error_row({"question": readable}, bad_utf8(exc))
     return row_from_text(text) if format == "txt" else row_from_json(text, field)
 
 
@@ -122,23 +136,36 @@ def answer_rows(bot: FAQBot | None, rows: Sequence[Row]) -> list[dict[str, Any]]
     replies = iter(bot.ask_many(questions) if questions and bot is not None else ())
     out: list[dict[str, Any]] = []
     for fields, question, error in rows:
-        if OUTPUT_KEYS_SET.isdisjoint(fields):
-            result = fields.copy()
-        else:  # the input's own kind/id/... columns are replaced by ours
-            result = {k: v for k, v in fields.items() if k not in OUTPUT_KEYS_SET}
+        result = fields.copy()
         if question is None:
-            result.update(kind=None, id=None, confidence=None, answer=None, error=error)
+            values: tuple[Any, ...] = (None, None, None, None, error)
         else:
             reply = next(replies)
-            result.update(kind=reply.kind, id=reply.id, confidence=round(reply.confidence, 4),
-                          answer=reply.text, error=None)
+            values = (reply.kind, reply.id, round(reply.confidence, 4), reply.text, None)
+        if OUTPUT_KEYS_SET.isdisjoint(fields):
+            result.update(zip(OUTPUT_KEYS, values, strict=True))
+        else:  # the input has a kind, id, ... of its own: it stays, ours are prefixed
+            result.update(zip(output_keys(fields), values, strict=True))
         out.append(result)
     return out
 
 
+def output_keys(fields: Collection[str]) -> tuple[str, ...]:
+    """faqbot's five keys for a row with these input fields, none of them an input field.
+
+    `OUTPUT_KEYS` when none clashes; else each prefixed with `PREFIX` (``faqbot_id``), or
+    twice (``faqbot_faqbot_id``) if those are taken too.
+    """
+    prefix = ""
+    while any(prefix + key in fields for key in OUTPUT_KEYS):
+        prefix += PREFIX
+    return tuple(prefix + key for key in OUTPUT_KEYS) if prefix else OUTPUT_KEYS
+
+
 def output_columns(input_columns: Iterable[str]) -> list[str]:
-    """The columns of the output: the input's own (except ours), then `OUTPUT_KEYS`."""
-    return [c for c in input_columns if c not in OUTPUT_KEYS_SET] + list(OUTPUT_KEYS)
+    """The columns of the output: the input's own, then faqbot's five (`output_keys`)."""
+    columns = list(input_columns)
+    return columns + list(output_keys(set(columns)))
 
 
 # -- reading files: one Row per input row, however broken -----------------------------------
@@ -358,9 +385,9 @@ def _answer_frame(frame: Any, faq: str | Path | None, field: str) -> Any:
     out: list[dict[str, Any]] = []
     for start in range(0, len(rows), CHUNK):
         out += _answer(rows[start : start + CHUNK], faq)
-    result = frame[[c for c in frame.columns if c not in OUTPUT_KEYS_SET]].copy()
-    for key in OUTPUT_KEYS:  # object columns, so a missing value stays None
-        dtype = "float64" if key == "confidence" else object
+    result = frame.copy()
+    for plain, key in zip(OUTPUT_KEYS, output_keys(set(frame.columns)), strict=True):
+        dtype = "float64" if plain == "confidence" else object  # object: a missing value stays None
         result[key] = pd.Series([r[key] for r in out], index=result.index, dtype=dtype)
     return result
 

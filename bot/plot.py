@@ -18,7 +18,9 @@ def plot_eval(
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise InputError("--plot needs matplotlib: pip install 'faqbot[plot]'") from None
+        from .extras import install_hint
+
+        raise InputError(f"--plot needs matplotlib: {install_hint('plot')}") from None
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
     ts = [r.threshold for r in rows]
     left.plot(ts, [r.in_scope_right for r in rows], marker="o", label="in-scope answered right")

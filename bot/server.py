@@ -185,8 +185,10 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def _require_extra() -> None:
     if _MISSING is not None:
         missing = (_MISSING.name or "starlette or uvicorn").split(".")[0]
+        from .extras import install_hint
+
         raise FAQBotError(f"the HTTP server needs the faqbot[server] extra ({missing} is not "
-                          "installed): pip install 'faqbot[server]'")
+                          f"installed): {install_hint('server')}")
 
 
 def create_app(bot: FAQBot, options: ServerOptions | None = None) -> ASGIApp:

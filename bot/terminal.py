@@ -29,6 +29,7 @@ from prompt_toolkit.output import ColorDepth, Output, create_output
 from prompt_toolkit.styles import Style
 
 from . import slash
+from .display import one_line
 from .messages import DISCLAIMER
 from .slash import BLANK, ChatState, Para
 
@@ -58,13 +59,11 @@ STYLE = Style.from_dict({
 # A marker in the left margin tells the kinds apart without colour (NO_COLOR, screen readers).
 MARKERS = {"clarify": " ? ", "fallback": " ~ ", "urgent": "!! "}
 _CHOICE = re.compile(r"(\d+)[.)]\s+(.*)")
-# C0 and C1 controls (ESC included), DEL, and the bidi overrides that can disguise text.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
     """`text` on one line with every control character replaced: safe to print."""
-    return _UNSAFE.sub("\ufffd", text.replace("\t", " ").replace("\n", " "))
+    return one_line(text)
 
 
 def layout(paras: Iterable[Para], width: int) -> FormattedText:

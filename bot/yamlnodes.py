@@ -6,19 +6,18 @@ never constructs Python objects from tags: anchors, aliases and every tag outsid
 core schema are rejected, nesting is capped, and a key given twice is an error (PyYAML
 would silently keep the last one).
 
-`Fields` reads one mapping with types checked; every problem raises `FAQFormatError` with
-the file, the line and the part of the file it is about (``entry 'x': 'answer' is empty``).
+`bot.fields` reads the nodes typed, with every problem located.
 
 Plain scalars are text as written wherever text is expected, so ``negations: [no, not]``
-means the words "no" and "not" (YAML 1.1 would have read ``no`` as false).
+means the words "no" and "not" (YAML 1.1 would have read ``no`` as false). No text may hold
+a control character but a newline or a tab, raw or written as an escape (``"\\e[31m"``): the
+FAQ's text ends up on terminals.
 """
 
 from __future__ import annotations
 
-import difflib
-import math
+import re
 import stat
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,12 +29,16 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 50
 MAX_NODES = 200_000  # a large FAQ has a few thousand; this bounds memory for hostile files
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CORE = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null")}
+CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {CORE + name for name in ("str", "int", "float", "bool", "null")}
 _RESOLVER = yaml.resolver.Resolver()
-_INF = math.inf
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # stateless for the scalars we build
-_BOOLS: dict[str, bool] = yaml.constructor.SafeConstructor.bool_values
+# C0 and C1 controls and DEL, but not "\t" and "\n". YAML refuses most of them raw in a file;
+# a double-quoted scalar can still write any of them as an escape ("\e", "\x9b", "\u001b").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPED = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "v": "\v", "f": "\f", "r": "\r",
+            "e": "\x1b", "N": "\x85"}
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a new line
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +154,12 @@ def _compose(text: str, path: Path) -> Node | None:
         elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise FAQFormatError(path, line, "anchors and aliases are not supported")
         elif isinstance(event, yaml.ScalarEvent):
+            if _CONTROL.search(event.value):
+                raise _control_error(text, event, path)
             root = _attach(stack, Scalar(event.value, _scalar_tag(event, path, line), line), path)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             is_seq = isinstance(event, yaml.SequenceStartEvent)
-            expected = _CORE + ("seq" if is_seq else "map")
+            expected = CORE + ("seq" if is_seq else "map")
             if event.tag is not None and event.tag != expected:
                 raise FAQFormatError(path, line, f"YAML tag '{event.tag}' is not supported")
             if stack and isinstance(stack[-1], Map) and stack[-1].pending is None:
@@ -165,6 +170,29 @@ def _compose(text: str, path: Path) -> Node | None:
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             root = _attach(stack, stack.pop(), path)
     return None if root is None or is_null(root) else root
+
+
+def _control_error(text: str, event: yaml.ScalarEvent, path: Path) -> FAQFormatError:
+    """The error for a scalar holding a control character, at the line of its escape."""
+    first = event.start_mark.line if event.start_mark else 0
+    last = event.end_mark.line if event.end_mark else first
+    for number, source in enumerate(_LINE_BREAK.split(text)[first : last + 1], first + 1):
+        for escape in _ESCAPE.finditer(source):
+            char = _unescape(escape.group())
+            if _CONTROL.fullmatch(char):
+                message = f"control character U+{ord(char):04X} (written {escape.group()}) is not allowed"
+                return FAQFormatError(path, number, message)
+    found = _CONTROL.search(event.value)
+    code = ord(found.group()) if found else 0
+    return FAQFormatError(path, first + 1, f"control character U+{code:04X} is not allowed")
+
+
+def _unescape(escape: str) -> str:
+    """The character a YAML double-quoted escape such as ``\\e`` or ``\\x1b`` stands for."""
+    body = escape[1:]
+    if body[:1] in ("x", "u", "U") and len(body) > 1:
+        return chr(int(body[1:], 16))
+    return _ESCAPED.get(body, body)
 
 
 def _scalar_tag(event: yaml.ScalarEvent, path: Path, line: int) -> str:
@@ -200,171 +228,4 @@ def _attach(stack: list[Seq | Map], node: Node, path: Path) -> Node:
 
 def is_null(node: Node) -> bool:
     """Whether a node is YAML's null (an empty value, ``~`` or ``null``)."""
-    return isinstance(node, Scalar) and node.tag == _CORE + "null"
-
-
-def describe(node: Node) -> str:
-    """A few words for what a node is, for error messages."""
-    if isinstance(node, Map):
-        return "a mapping"
-    if isinstance(node, Seq):
-        return "a list"
-    return "empty" if is_null(node) or not node.text.strip() else f"'{node.text}'"
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for a near miss, else an empty string."""
-    by_folded = {choice.casefold(): choice for choice in choices}
-    close = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)
-    return f" (did you mean '{by_folded[close[0]]}'?)" if close else ""
-
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """The file and the part of it being read, to build located errors."""
-
-    path: str
-    what: str = ""
-
-    def error(self, line: int | None, message: str) -> FAQFormatError:
-        """A `FAQFormatError` prefixed with what is being read (e.g. ``entry 'x': ``)."""
-        return FAQFormatError(self.path, line, f"{self.what}: {message}" if self.what else message)
-
-    def about(self, what: str) -> Where:
-        """The same file, about a nested part."""
-        return Where(self.path, what)
-
-
-class Fields:
-    """One mapping read with its keys and types checked; errors name `where`."""
-
-    def __init__(
-        self,
-        node: Node,
-        where: Where,
-        required: Sequence[str] | None,
-        optional: Sequence[str] = (),
-        line: int | None = None,
-    ) -> None:
-        """Check `node` is a mapping with no unknown keys; `required` None: any, all required.
-
-        `line` (default: the mapping's first line) is where a missing key is reported.
-        """
-        if not isinstance(node, Map):
-            raise where.error(node.line, f"must be a mapping, not {describe(node)}")
-        self.node, self.where, self.line = node, where, line or node.line
-        self.required = list(node.pairs) if required is None else list(required)
-        allowed = [*self.required, *optional]
-        for key, (line, _) in node.pairs.items():
-            if key not in allowed:
-                hint = suggest(key, allowed) or f" (expected one of: {', '.join(allowed)})"
-                raise where.error(line, f"unknown key '{key}'{hint}")
-
-    def get(self, key: str, *, may_be_empty: bool = False) -> tuple[int, Node] | None:
-        """``(key line, value)``; None if the key is absent or empty and that is allowed."""
-        pair = self.node.pairs.get(key)
-        empty = pair is not None and is_null(pair[1])
-        if key in self.required and (pair is None or (empty and not may_be_empty)):
-            problem = f"'{key}' is empty" if pair else f"missing required key '{key}'"
-            raise self.where.error(pair[0] if pair else self.line, problem)
-        return None if pair is None or empty else pair
-
-    def text(self, key: str) -> str:
-        """A non-empty string, stripped (``""`` if an optional key is absent)."""
-        return self.text_at(key)[0]
-
-    def text_at(self, key: str) -> tuple[str, int]:
-        """A non-empty string, stripped, and its line (``("", 0)`` if optional and absent)."""
-        pair = self.get(key)
-        if pair is None:
-            return "", 0
-        line, node = pair
-        if not isinstance(node, Scalar):
-            raise self.where.error(node.line, f"'{key}' must be a string, not {describe(node)}")
-        if not node.text.strip():
-            raise self.where.error(line, f"'{key}' is empty")
-        return node.text.strip(), node.line
-
-    def texts(self, key: str, *, allow_empty: bool = False) -> list[tuple[str, int]]:
-        """A list of non-empty strings, with the line of each; ``[]`` if absent."""
-        pair = self.get(key, may_be_empty=allow_empty)
-        if pair is None:
-            return []
-        line, node = pair
-        if not isinstance(node, Seq):
-            message = f"'{key}' must be a list of strings, not {describe(node)}"
-            raise self.where.error(node.line, message)
-        if not node.items and not allow_empty:
-            raise self.where.error(line, f"'{key}' is empty")
-        out = []
-        for number, item in enumerate(node.items, 1):
-            if not isinstance(item, Scalar) or describe(item) == "empty":
-                message = f"'{key}' must be a list of strings; item {number} is {describe(item)}"
-                raise self.where.error(item.line, message)
-            out.append((item.text.strip(), item.line))
-        return out
-
-    def items(self, key: str) -> list[Node]:
-        """The items of a list (of mappings); ``[]`` if absent; a required one not empty."""
-        pair = self.get(key)
-        if pair is None:
-            return []
-        line, node = pair
-        if not isinstance(node, Seq):
-            message = f"'{key}' must be a list of mappings, not {describe(node)}"
-            raise self.where.error(node.line, message)
-        if not node.items and key in self.required:
-            raise self.where.error(line, f"'{key}' is empty")
-        return node.items
-
-    def number(self, key: str, default: float, low: float = -_INF, high: float = _INF) -> float:
-        """A finite number in ``[low, high]``; `default` if absent."""
-        pair = self.get(key)
-        if pair is None:
-            return default
-        node = pair[1]
-        value = as_number(node)
-        if value is None or not low <= value <= high:
-            span = f" between {low:g} and {high:g}" if math.isfinite(low) else ""
-            message = f"'{key}' must be a number{span}, not {describe(node)}"
-            raise self.where.error(node.line, message)
-        return value
-
-    def flag(self, key: str) -> bool:
-        """true or false; false if absent."""
-        pair = self.get(key)
-        if pair is None:
-            return False
-        node = pair[1]
-        value = _BOOLS.get(node.text.lower()) if isinstance(node, Scalar) else None
-        if value is None or not isinstance(node, Scalar) or node.tag != _CORE + "bool":
-            message = f"'{key}' must be true or false, not {describe(node)}"
-            raise self.where.error(node.line, message)
-        return value
-
-    def mapping(self, key: str) -> Map | None:
-        """A nested mapping; None if an optional one is absent or empty."""
-        pair = self.get(key)
-        if pair is None:
-            return None
-        line, node = pair
-        if not isinstance(node, Map):
-            raise self.where.error(node.line, f"'{key}' must be a mapping, not {describe(node)}")
-        if not node.pairs and key in self.required:
-            raise self.where.error(line, f"'{key}' is empty")
-        return node
-
-
-def as_number(node: Node) -> float | None:
-    """The value of an int or float scalar if finite, else None."""
-    if not isinstance(node, Scalar) or node.tag not in (_CORE + "int", _CORE + "float"):
-        return None
-    scalar = yaml.ScalarNode(node.tag, node.text)
-    try:
-        if node.tag == _CORE + "int":
-            value = float(_CONSTRUCTOR.construct_yaml_int(scalar))
-        else:
-            value = float(_CONSTRUCTOR.construct_yaml_float(scalar))
-    except (ValueError, OverflowError, IndexError):  # e.g. !!int "" or !!float abc
-        return None
-    return value if math.isfinite(value) else None
+    return isinstance(node, Scalar) and node.tag == CORE + "null"

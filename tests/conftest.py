@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot import FAQBot
+from bot.knowledge import load_faq
 
 # fitted indexes are cached on disk; the tests keep theirs out of the user's cache directory
 os.environ["FAQBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="faqbot-test-cache-")
@@ -86,6 +88,21 @@ def tiny_faq_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def tiny_bot(tiny_faq_path: Path) -> FAQBot:
     return FAQBot.from_yaml(tiny_faq_path)
+
+
+HOSTILE_ANSWER = "Magnesium \x1b]0;owned\x07 helps \x1b[2J muscles \x9b31m relax.\r\b"
+
+
+@pytest.fixture
+def hostile_bot(tiny_faq_path: Path) -> FAQBot:
+    """The tiny FAQ with escape sequences in its texts, built past the loader (which refuses
+    them), as a program could build one: the front-ends must neutralise what they print."""
+    faq = load_faq(tiny_faq_path)
+    texts = {"magnesium-role": {"answer": HOSTILE_ANSWER},
+             "potassium-foods": {"question": "Which foods are rich in \x1b[5mpotassium?"}}
+    entries = tuple(replace(e, **texts.get(e.id, {})) for e in faq.entries)
+    subjects = {**faq.subjects, "potassium": replace(faq.subjects["potassium"], label="pot\x1b[8massium")}
+    return FAQBot(replace(faq, entries=entries, subjects=subjects))
 
 
 @pytest.fixture(scope="session")

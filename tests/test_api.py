@@ -97,6 +97,32 @@ def test_import_bot_does_not_pull_in_front_ends() -> None:
     assert done.stdout.strip() == "[]"
 
 
+SCORING_STACK = ("numpy", "scipy", "rapidfuzz", "sklearn", "bot.core", "bot.retrieve")
+
+
+def _loaded_after(code: str) -> list[str]:
+    """Which modules of the scoring stack a fresh interpreter has loaded after `code`."""
+    probe = f"{code}; import sys; print([m for m in {SCORING_STACK!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_import_bot_loads_the_scoring_stack_only_when_it_is_used() -> None:
+    assert _loaded_after("import bot; bot.Reply, bot.FAQBotError, bot.InputError") == []
+    assert {"numpy", "scipy", "rapidfuzz", "bot.core"} <= set(_loaded_after("import bot; bot.FAQBot"))
+    assert _loaded_after("from bot import DISCLAIMER") == []  # a front-end can show it at once
+
+
+def test_the_lazy_names_are_the_real_ones() -> None:
+    from bot.conversation import Conversation as Real
+    from bot.messages import DISCLAIMER as TEXT
+
+    assert bot_package.Conversation is Real and bot_package.DISCLAIMER is TEXT
+    assert set(PUBLIC) <= set(dir(bot_package))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        bot_package.nothing  # noqa: B018
+
+
 def test_disclaimer_is_in_the_faqbot_docstring() -> None:
     docstring = " ".join((FAQBot.__doc__ or "").split())
     assert " ".join(DISCLAIMER.split()) in docstring
@@ -290,3 +316,61 @@ def test_threads_get_the_same_replies_as_one_thread(bot: FAQBot) -> None:
 
 def test_conversation_is_exported_and_made_by_the_bot(bot: FAQBot) -> None:
     assert isinstance(bot.conversation(), Conversation)
+
+
+@pytest.mark.parametrize("one", ["which foods have magnesium?", b"magnesium foods", ""])
+def test_ask_many_refuses_a_single_string(tiny_bot: FAQBot, one: str) -> None:
+    with pytest.raises(TypeError, match=r"not one string: use ask\(text\)"):
+        tiny_bot.ask_many(one)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tiny_bot.iter_answers(one)  # type: ignore[arg-type]
+    assert tiny_bot.ask_many((one,) if isinstance(one, str) else ["x"])  # a tuple is a sequence
+
+
+# -- immutable, as documented -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["faq", "index", "decider", "_entries", "something_new"])
+def test_a_bot_cannot_be_changed_after_construction(tiny_bot: FAQBot, name: str) -> None:
+    before = tiny_bot.ask("which foods are rich in magnesium?")
+    with pytest.raises(AttributeError, match="immutable"):
+        setattr(tiny_bot, name, None)
+    if hasattr(tiny_bot, name):
+        with pytest.raises(AttributeError, match="immutable"):
+            delattr(tiny_bot, name)
+    assert tiny_bot.ask("which foods are rich in magnesium?") == before
+
+
+def test_a_bots_lookup_tables_are_read_only(tiny_bot: FAQBot) -> None:
+    with pytest.raises(TypeError):
+        tiny_bot._entries["x"] = tiny_bot.faq.entries[0]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        tiny_bot._by_subject_facet[("magnesium", "foods")] = "potassium-foods"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        tiny_bot.faq.subjects["x"] = tiny_bot.faq.subjects["magnesium"]  # type: ignore[index]
+    assert tiny_bot.entry_for("magnesium", "foods") == "magnesium-foods"
+
+
+# -- conversation state is checked as the server checks it --------------------------------------
+
+
+def test_a_conversation_resumes_from_its_state(tiny_bot: FAQBot) -> None:
+    conv = tiny_bot.conversation()
+    conv.ask("why does low magnesium cause twitching")
+    state = json.loads(json.dumps(conv.to_dict()))
+    assert tiny_bot.conversation(state).ask("what foods have it?").id == "magnesium-foods"
+    assert tiny_bot.conversation({"last": "gone-since", "choices": ["gone"]}).to_dict() == {
+        "last": None, "choices": []}  # ids the FAQ no longer has are forgotten
+
+
+@pytest.mark.parametrize(("state", "message"), [
+    ("magnesium-role", "must be a dict"),
+    (["magnesium-role"], "must be a dict"),
+    ({"last": 3}, "'last' must be a string or None, not int"),
+    ({"last": ["magnesium-role"]}, "'last' must be a string or None"),
+    ({"choices": "magnesium-role"}, "'choices' must be a list of strings"),
+    ({"choices": [1, 2]}, "'choices' must be a list of strings"),
+])
+def test_a_malformed_state_is_an_input_error(tiny_bot: FAQBot, state: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        tiny_bot.conversation(state)  # type: ignore[arg-type]

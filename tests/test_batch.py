@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -293,13 +294,75 @@ def test_csv_runaway_quote_gives_up_after_the_line_limit(tmp_path, tiny_faq_path
     assert all(r["kind"] == "smalltalk" for r in rows[1:])
 
 
-def test_output_columns_named_like_ours_are_replaced(tmp_path, tiny_faq_path, capsys):
+def test_input_columns_named_like_ours_are_kept_and_ours_are_prefixed(tmp_path, tiny_faq_path, capsys):
     src, dst = tmp_path / "q.csv", tmp_path / "a.csv"
     src.write_text("answer,question,id\nold,hello,7\n", encoding="utf-8")
-    assert batch(capsys, src, "-o", dst, "--faq", tiny_faq_path)[0] == 0
+    code, _, err = batch(capsys, src, "-o", dst, "--faq", tiny_faq_path)
+    assert code == 0 and "1 small talk, 0 errors" in err
     header = dst.read_text(encoding="utf-8").splitlines()[0]
-    assert header == "question,kind,id,confidence,answer,error"
-    assert read_csv(dst)[0]["id"] == "greeting"
+    assert header == "answer,question,id,faqbot_kind,faqbot_id,faqbot_confidence,faqbot_answer,faqbot_error"
+    row = read_csv(dst)[0]
+    assert (row["answer"], row["id"], row["faqbot_id"]) == ("old", "7", "greeting")
+
+
+def test_a_prefix_that_is_taken_too_is_doubled(tmp_path, tiny_faq_path, capsys):
+    src = tmp_path / "q.jsonl"
+    src.write_text('{"question": "hello", "id": 1, "faqbot_id": 2}\n{"question": "hello"}\n',
+                   encoding="utf-8")
+    code, out, err = batch(capsys, src, "--faq", tiny_faq_path)
+    first, second = jsonl(out)
+    assert (first["id"], first["faqbot_id"], first["faqbot_faqbot_id"]) == (1, 2, "greeting")
+    assert second["id"] == "greeting"  # a row with no clash keeps the plain names
+    assert code == 0 and "2 small talk, 0 errors" in err
+
+
+def test_invalid_utf8_in_a_json_line_keeps_the_rows_fields(tmp_path, tiny_faq_path, capsys):
+    src = tmp_path / "q.jsonl"
+    src.write_bytes(b'{"n": 7, "question": "caf\xff foods"}\n{"n": 8, "question": "hello"}\n'
+                    b'{"n": 9, \xff broken\n')
+    code, out, _ = batch(capsys, src, "--faq", tiny_faq_path)
+    bad, good, broken = jsonl(out)
+    assert code == 0
+    assert (bad["n"], bad["question"], bad["kind"]) == (7, "caf\ufffd foods", None)
+    assert bad["error"] == "invalid UTF-8: byte 0xff at position 25"
+    assert (good["n"], good["id"]) == (8, "greeting")
+    assert set(broken) == set(OUTPUT_KEYS) and broken["error"].startswith("invalid UTF-8")
+
+
+# -- never the input as the output -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["same name", "dotted path", "symlink", "hard link"])
+def test_an_output_that_is_the_input_is_refused(tmp_path, tiny_faq_path, capsys, how):
+    src = tmp_path / "q.txt"
+    src.write_text("hello\n", encoding="utf-8")
+    dst = {"same name": src, "dotted path": tmp_path / "." / "q.txt",
+           "symlink": tmp_path / "link.txt", "hard link": tmp_path / "hard.txt"}[how]
+    if how == "symlink":
+        dst.symlink_to(src)
+    elif how == "hard link":
+        os.link(src, dst)
+    code, out, err = batch(capsys, src, "-o", dst, "--faq", tiny_faq_path)
+    assert (code, out) == (2, "")
+    assert err == f"faqbot: {dst} is the input ({src}): write the answers to another file\n"
+    assert src.read_text(encoding="utf-8") == "hello\n"
+
+
+@pytest.mark.parametrize("how", ["stdin is the output", "stdout appends to the input"])
+def test_the_input_through_a_redirection_is_refused_too(tmp_path, tiny_faq_path, how):
+    src = tmp_path / "q.txt"
+    src.write_text("hello\n", encoding="utf-8")
+    command = [sys.executable, "-m", "bot", "batch", "--faq", str(tiny_faq_path)]
+    with open(src, "rb") as read, open(src, "ab") as append:
+        if how == "stdin is the output":
+            proc = subprocess.run([*command, "-", "--format", "txt", "-o", str(src)], stdin=read,
+                                  capture_output=True, timeout=60)
+        else:
+            proc = subprocess.run([*command, str(src)], stdout=append, stderr=subprocess.PIPE,
+                                  timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert b"is the input" in proc.stderr and b"Traceback" not in proc.stderr
+    assert src.read_text(encoding="utf-8") == "hello\n"
 
 
 # -- order and count ------------------------------------------------------------------------
@@ -450,7 +513,6 @@ class FakeTerminal(io.StringIO):
 
 
 def test_progress_bar_only_on_a_terminal_stderr(tmp_path, tiny_faq_path, capsys, monkeypatch):
-    pytest.importorskip("tqdm")
     src = tmp_path / "q.txt"
     src.write_text("hello\n" * 3000, encoding="utf-8")
     code, _, err = batch(capsys, src, "--faq", tiny_faq_path)  # stderr is not a terminal
@@ -513,6 +575,15 @@ def test_answer_partition_on_a_dataframe_keeps_index_and_columns(tiny_faq_path):
     assert list(empty.columns) == list(out.columns) and len(empty) == 0
 
 
+def test_answer_partition_on_a_dataframe_keeps_its_own_id_column(tiny_faq_path):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"id": ["a-1", "a-2"], "question": ["hello", "Which foods are rich in potassium?"]})
+    out = answer_partition(frame, faq=tiny_faq_path)
+    assert list(out.columns) == ["id", "question", *(f"faqbot_{k}" for k in OUTPUT_KEYS)]
+    assert list(out["id"]) == ["a-1", "a-2"]
+    assert list(out["faqbot_id"]) == ["greeting", "potassium-foods"]
+
+
 def test_the_installed_script_runs_a_batch(tmp_path, tiny_faq_path):
     script = Path(sys.executable).with_name("faqbot")
     if not script.exists():
@@ -524,3 +595,14 @@ def test_the_installed_script_runs_a_batch(tmp_path, tiny_faq_path):
     assert done.returncode == 0
     assert json.loads(done.stdout)["id"] == "greeting"
     assert done.stderr.startswith("faqbot: 1 row in ")
+
+
+def test_jsonl_output_escapes_c1_controls_and_keeps_the_data(tmp_path, tiny_faq_path, capsys):
+    src = tmp_path / "q.jsonl"
+    fields = {"question": "hello \u009b2J", "note": "bidi \u202e and del \x7f"}
+    src.write_text(json.dumps(fields, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = batch(capsys, src, "--faq", tiny_faq_path)
+    assert code == 0 and re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", out) is None
+    assert "\\u009b2J" in out and "\\u202e" in out
+    row = json.loads(out)
+    assert (row["question"], row["note"]) == (fields["question"], fields["note"])

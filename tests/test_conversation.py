@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot import Conversation, FAQBot, Reply
+from bot import Conversation, FAQBot, InputError, Reply
 
 Turn = tuple[str, str, "str | None"]  # (user says, expected kind, expected id)
 
@@ -274,11 +274,17 @@ def test_conversation_never_raises(bot: FAQBot, text: str) -> None:
     json.dumps(conv.to_dict())
 
 
-@pytest.mark.parametrize(
-    "state",
-    [None, {}, {"last": ["not", "an", "id"]}, {"choices": "abc"}, {"choices": [1, {}, None]}, {"last": {}}, "junk"],
-)
-def test_malformed_state_is_forgotten_not_an_error(bot: FAQBot, state: Any) -> None:
+@pytest.mark.parametrize("state", [None, {}, {"last": "no-such-entry", "choices": ["gone", "x"]}])
+def test_an_empty_state_or_unknown_ids_start_afresh(bot: FAQBot, state: Any) -> None:
     conv = bot.conversation(state)
     assert conv.to_dict() == {"last": None, "choices": []}
     assert conv.ask("which foods have magnesium").id == "magnesium-foods"
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{"last": ["not", "an", "id"]}, {"choices": "abc"}, {"choices": [1, {}, None]}, {"last": {}}, "junk"],
+)
+def test_a_malformed_state_is_refused_as_the_server_refuses_it(bot: FAQBot, state: Any) -> None:
+    with pytest.raises(InputError, match="conversation state"):
+        bot.conversation(state)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,3 +79,22 @@ def test_a_dataframe_from_csv(client, tmp_path, tiny_faq_path):
     rows = [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
             for r in out.to_dict("records")]
     assert rows == batch_rows(src, tiny_faq_path)
+
+
+def test_the_bag_script_in_the_docs_runs_as_written(tmp_path, tiny_faq_path):
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "batch.md").read_text(encoding="utf-8")
+    script = doc.split("Dask, a bag of lines", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert 'if __name__ == "__main__":' in script
+    (tmp_path / "answer_with_dask.py").write_text(script, encoding="utf-8")
+    (tmp_path / "faq.yaml").write_text(tiny_faq_path.read_text(encoding="utf-8"), encoding="utf-8")
+    for n, part in enumerate((LINES[:9], LINES[9:])):
+        (tmp_path / f"questions-{n}.txt").write_bytes(b"\n".join(part) + b"\n")
+    done = subprocess.run([sys.executable, "answer_with_dask.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    outputs = sorted(tmp_path.glob("answers-*.jsonl"))
+    assert len(outputs) == 2
+    rows = [json.loads(line) for out in outputs for line in out.read_text(encoding="utf-8").splitlines()]
+    whole = tmp_path / "all.txt"
+    whole.write_bytes(b"\n".join(LINES) + b"\n")
+    assert rows == batch_rows(whole, tmp_path / "faq.yaml")

@@ -29,7 +29,7 @@ SUBCOMMANDS = sorted(_subcommands())
 
 
 def test_the_parser_has_the_documented_subcommands() -> None:
-    assert sorted(["ask", "batch", "chat", "check", "eval", "serve"]) == SUBCOMMANDS
+    assert sorted(["ask", "batch", "chat", "check", "completion", "eval", "serve"]) == SUBCOMMANDS
 
 
 @pytest.mark.parametrize("name", SUBCOMMANDS)
@@ -110,3 +110,50 @@ def test_the_readme_screenshots_exist() -> None:
     assert {"docs/chat-page.png", "docs/widget.png"} <= set(images)
     for image in images:
         assert (ROOT / image).stat().st_size > 10_000
+
+
+def test_the_format_doc_says_what_negations_do(bot) -> None:  # type: ignore[no-untyped-def]
+    doc = FORMAT_DOC.read_text(encoding="utf-8")
+    comment = " ".join(re.sub(r"^\s*(negations:.*?)?#", "", line).strip()
+                       for line in doc.split("negations: [", 1)[1].split("\n\n", 1)[0].splitlines())
+    assert '"no chest pain" is not urgent, "no fever but chest pain" is' in comment
+    assert "up to 3 words after" in comment
+    assert bot.ask("no chest pain").kind != "urgent"
+    assert bot.ask("without any chest pain").kind != "urgent"  # two words between
+    assert bot.ask("no fever but chest pain").kind == "urgent"
+
+
+def _sections(markdown: str) -> dict[str, str]:
+    parts = re.split(r"^## (.+)$", markdown, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_readme_commands_after_the_first_two_use_the_venv() -> None:
+    """A newcomer pastes them after the two commands, with no venv activated."""
+    sections = _sections(README.read_text(encoding="utf-8"))
+    del sections["Two commands"]
+    sections.pop("Accuracy", None)  # its commands follow the development sets' own instructions
+    commands = []
+    for title, text in sections.items():
+        for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+            commands += [(title, line[2:]) for line in block.splitlines() if line.startswith("$ ")]
+        commands += [(title, " ".join(code.split())) for code in re.findall(r"`([^`]+)`", text)
+                     if re.match(r"(\.venv/bin/)?(python|pip) |source <\(", code)]
+    assert len(commands) > 8
+    for title, command in commands:
+        programs = [w for w in re.split(r"\s*\|\s*|<\(", command) if w]
+        first = [p.split()[0] for p in programs if p.split()[0] not in ("cat", "echo", "source")]
+        assert all(word.startswith(".venv/bin/") for word in first), f"{title}: {command}"
+
+
+def test_counts_of_the_bundled_faq_in_the_docs_are_current(bot) -> None:  # type: ignore[no-untyped-def]
+    """Counts typed by hand go stale: the docs point to `faqbot check`, or quote what it says."""
+    entries = len(bot.faq.entries)
+    phrasings = sum(len(e.phrasings) for e in bot.faq.entries)
+    for path in [README, *sorted((ROOT / "docs").glob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        for found_entries, found_phrasings in re.findall(r"(\d[\d,]*) entries, (\d[\d,]*) phrasings", text):
+            assert (int(found_entries.replace(",", "")), int(found_phrasings.replace(",", ""))) == (
+                entries, phrasings), f"{path.name}: {found_entries} entries, {found_phrasings} phrasings"
+        for found in re.findall(r"faqbot: (\d+) entries;", text):  # faqbot serve's first line
+            assert int(found) == entries, path.name

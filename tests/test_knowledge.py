@@ -266,6 +266,40 @@ def test_control_character(tmp_path: Path) -> None:
     expect_error(write(tmp_path, mutate("reply: Hello!", "reply: Hel\x07lo!")), 10, "U+0007")
 
 
+@pytest.mark.parametrize(("written", "code"), [
+    (r'"\e]0;pwned\a"', "U+001B (written \\e)"),   # sets the terminal's title
+    (r'"red \x1b[31m"', "U+001B (written \\x1b)"),
+    (r'"csi \u009b31m"', "U+009B (written \\u009b)"),  # the one-character C1 form of ESC [
+    (r'"over\rwrite"', "U+000D (written \\r)"),
+    (r'"bell \a"', "U+0007 (written \\a)"),
+    (r'"del \x7f"', "U+007F (written \\x7f)"),
+    (r'"nel \N"', "U+0085 (written \\N)"),
+])
+def test_an_escape_for_a_control_character_is_refused_with_its_line(
+        tmp_path: Path, written: str, code: str) -> None:
+    text = mutate("    answer: It carries nerve signals.", f"    answer: {written}")
+    expect_error(write(tmp_path, text), line_of(text, written), f"control character {code}")
+
+
+@pytest.mark.parametrize("where", ["    label: magnesium", "    reply: Hello!"])
+def test_no_text_field_may_hold_a_control_character(tmp_path: Path, where: str) -> None:
+    key = where.split(":")[0]
+    text = mutate(where, f'{key}: "x \\e[2J"')
+    expect_error(write(tmp_path, text), line_of(text, "\\e[2J"), "U+001B")
+
+
+def test_a_control_escape_on_a_later_line_of_a_quoted_text_is_found_there(tmp_path: Path) -> None:
+    text = mutate("    answer: It carries nerve signals.",
+                  '    answer: "It carries\n      nerve \\e[5m signals."')
+    expect_error(write(tmp_path, text), line_of(text, "\\e[5m"), "U+001B")
+
+
+@pytest.mark.parametrize("written", [r'"a\ttab and a\nnewline"', r'"a backslash: \\e"', r"'single \e'",
+                                     '"non-breaking\\_space"'])
+def test_tabs_newlines_and_escaped_backslashes_are_text(tmp_path: Path, written: str) -> None:
+    load_faq(write(tmp_path, mutate("    answer: It carries nerve signals.", f"    answer: {written}")))
+
+
 def test_file_over_5_mb_is_refused_before_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -780,3 +814,41 @@ def test_out_of_scope_unless_unknown_name(tmp_path: Path) -> None:
     text = mutate("      words: [dose, dosage]\n", "      words: [dose, dosage]\n      unless: [calves]\n")
     message = "out_of_scope facet 'dose': 'unless' names 'calves', which is not a subject or synonym"
     expect_error(write(tmp_path, text), line_of(text, "    dose:"), message)
+
+
+# -- every problem in one run ---------------------------------------------------------------
+
+SEVERAL_PROBLEMS = [  # (old, new, the line's fragment, the message), each on its own
+    ("    label: magnesium", "    label: magnesium\n    colour: grey", "colour: grey",
+     "subject 'magnesium': unknown key 'colour'"),
+    ("    reply: Hello!", "    replyy: Hello!", "replyy", "unknown key 'replyy' (did you mean 'reply'?)"),
+    ("  - id: potassium-role", "  - id: Potassium_Role", "id: Potassium_Role",
+     "id 'Potassium_Role' must be lowercase"),
+    ("    related: [potassium-role]", "    related: [potassium-role]", "related: [potassium-role]",
+     "'related' names unknown entry 'potassium-role'"),  # true too, once that id is changed
+    ("    answer: It carries nerve signals.", '    answer: ""', 'answer: ""', "'answer' is empty"),
+]
+
+
+def test_one_run_reports_every_problem_in_line_order(tmp_path: Path) -> None:
+    text = MINIMAL
+    for old, new, _, _ in SEVERAL_PROBLEMS:
+        text = mutate(old, new, text)
+    error = expect_error(write(tmp_path, text), line_of(text, "colour: grey"), "unknown key 'colour'")
+    found = [(problem.line, problem.message) for problem in error.problems]
+    expected = [(line_of(text, fragment), message) for _, _, fragment, message in SEVERAL_PROBLEMS]
+    assert len(found) == len(expected)
+    for (line, message), (want_line, want) in zip(found, sorted(expected), strict=True):
+        assert line == want_line and want in message
+    assert all(problem.problems == error.problems for problem in error.problems)
+
+
+def test_a_misspelt_key_is_one_problem_not_two(tmp_path: Path) -> None:
+    error = expect_error(write(tmp_path, mutate("    reply: Hello!", "    replyy: Hello!")),
+                         line_of(MINIMAL, "reply: Hello!"), "did you mean 'reply'?")
+    assert len(error.problems) == 1  # not also "missing required key 'reply'"
+
+
+def test_a_file_that_is_not_yaml_stops_at_its_one_problem(tmp_path: Path) -> None:
+    error = expect_error(write(tmp_path, "version: 1\nentries: [\n"), 3, "invalid YAML")
+    assert error.problems == (error,)

@@ -404,7 +404,7 @@ def test_a_bug_is_a_json_500_without_details(tiny_path: Path,
     def fail(*args: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(broken, "conversation_from_history", fail)
+    monkeypatch.setattr(FAQBot, "conversation_from_history", fail)  # a bot itself is frozen
     with TestClient(create_app(broken), raise_server_exceptions=False) as test_client:
         response = test_client.post(CHAT, json={"messages": messages("hello")})
     assert response.status_code == 500
@@ -470,8 +470,12 @@ def test_serve_without_the_extra_says_what_to_install(package: str) -> None:
                          timeout=60)
     assert out.returncode == 1
     assert out.stdout == ""
+    # the command that works for this install (tests/test_extras.py checks it)
+    hint = subprocess.run([sys.executable, "-c", "from bot.extras import install_hint as h; print(h('server'))"],
+                          cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    assert hint.endswith("[server]'")
     assert out.stderr == (f"faqbot: the HTTP server needs the faqbot[server] extra ({package} is "
-                          "not installed): pip install 'faqbot[server]'\n")
+                          f"not installed): {hint}\n")
 
 
 @pytest.fixture

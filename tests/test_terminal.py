@@ -400,26 +400,11 @@ def test_no_color_env_and_option_turn_colour_off(
 # -- nothing raw reaches the terminal ------------------------------------------------------
 
 
-HOSTILE_FAQ_CHANGES = {
-    "answer: Magnesium helps muscles relax.":
-        'answer: "Magnesium \\e]0;owned\\a helps \\e[2J muscles \\x9b31m relax.\\r\\b"',
-    "question: Which foods are rich in potassium?":
-        'question: "Which foods are rich in \\e[5mpotassium?"',
-    "label: potassium": 'label: "pot\\e[8massium"',
-}
-
-
 def test_escape_sequences_from_the_faq_and_the_user_are_neutralised(
-        chat: Chat, tiny_faq_path: Path) -> None:
-    text = tiny_faq_path.read_text(encoding="utf-8")
-    for old, new in HOSTILE_FAQ_CHANGES.items():
-        assert old in text
-        text = text.replace(old, new)
-    tiny_faq_path.write_text(text, encoding="utf-8")
-    hostile = FAQBot.from_yaml(tiny_faq_path)
+        chat: Chat, hostile_bot: FAQBot) -> None:
     pasted = PASTE_START + "zinc\x1b]52;c;ZWNobyBoaQ==\x07 \x9b2J\x1b[31m\u202epills" + PASTE_END
     printed = chat(f"why does magnesium matter for muscles\r/topics\r{pasted}\r/why\r/hepl\x07\r",
-                   bot=hostile)
+                   bot=hostile_bot)
     assert "Magnesium \ufffd]0;owned\ufffd helps \ufffd[2J muscles \ufffd31m relax." in printed
     assert "zinc\ufffd]52;c;ZWNobyBoaQ==\ufffd \ufffd2J\ufffd[31m\ufffdpills" in printed
     assert not UNSAFE.search(printed), repr(UNSAFE.findall(printed))
