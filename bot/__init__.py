@@ -13,6 +13,7 @@ from .conversation import Conversation
 from .core import DISCLAIMER, FAQBot
 from .errors import EvalFormatError, FAQBotError, FAQFormatError, InputError
 from .reply import Alternative, Reply
+from .unanswered import UnansweredLog
 
 __all__ = [
     "DISCLAIMER",
@@ -24,4 +25,5 @@ __all__ = [
     "FAQFormatError",
     "InputError",
     "Reply",
+    "UnansweredLog",
 ]

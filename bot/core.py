@@ -20,6 +20,7 @@ from .retrieve import Analysis, Index
 
 if TYPE_CHECKING:
     from .conversation import Conversation
+    from .unanswered import ReplyLog
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,15 @@ class FAQBot:
         """
         return cls(load_faq(path))
 
-    def ask(self, text: str) -> Reply:
-        """Answer one question; never raises for any `str`."""
-        return self.ask_many([text])[0]
+    def ask(self, text: str, *, log: ReplyLog | None = None) -> Reply:
+        """Answer one question; never raises for any `str`.
+
+        `log`, e.g. an `UnansweredLog`, is called with the text and the reply.
+        """
+        reply = self.ask_many([text])[0]
+        if log is not None:
+            log(text, reply)
+        return reply
 
     def ask_many(self, questions: Sequence[str]) -> list[Reply]:
         """Answer many questions in order, scoring them together (much faster than a loop)."""
