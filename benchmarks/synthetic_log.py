@@ -1,7 +1,7 @@
 """A synthetic log of unanswered questions, labelled with the need each question comes from.
 
-Twelve needs the bundled FAQ does not answer (doses, pregnancy, herbs, statins, restless
-legs, ...), each written as templates with slots, then varied the way people type: fillers,
+Thirteen needs the bundled FAQ does not answer (doses, magnesium in one food, pregnancy, herbs,
+statins, restless legs, ...), each written as templates with slots, then varied the way people type: fillers,
 lower case, missing question marks, one-letter typos. Some one-off questions on nothing in
 particular are mixed in as noise. Used by `bench_review.py` (a 100,000-line log) and by
 `cluster_choice.py` (which clustering groups the needs best).
@@ -31,6 +31,12 @@ NEEDS: dict[str, list[str]] = {
         "how many mg of magnesium {a day|per day|daily} {for adults|for a woman|for a man|}",
         "magnesium {dose|dosage} {for cramps|for twitching|per day|for adults}",
         "is {200|300|400|500} mg of magnesium {too much|enough|safe}",
+    ],
+    "magnesium-in-a-food": [
+        "is there magnesium in {chocolate|dark chocolate|oats|quinoa|cashews|edamame|almonds}",
+        "does {chocolate|dark chocolate|oats|quinoa|cashews|edamame} have {magnesium|any magnesium}",
+        "{chocolate|dark chocolate|oats|quinoa|cashews|edamame} {and|for} magnesium",
+        "where do i find magnesium in the {supermarket|shops|grocery store}",
     ],
     "pregnancy": [
         "{is|can} calf twitching {normal|a problem|dangerous} {in|during} pregnancy",

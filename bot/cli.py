@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from .errors import FAQBotError
 
@@ -39,7 +40,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     question = " ".join(args.question)
     if not question.strip():
         raise InputError("the question is empty: try faqbot ask \"which foods have magnesium?\"")
-    reply = _bot(args).ask(question)
+    bot = _bot(args)
+    reply = bot.ask(question, log=_unanswered(args, bot, "ask"))
     print(json.dumps(reply.to_dict(), ensure_ascii=False) if args.json else reply.text)
     return EXIT_OK
 
@@ -80,15 +82,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat: a terminal UI on a terminal, one reply per input line otherwise."""
     bot = _bot(args)
+    log = _unanswered(args, bot, "chat")
     if not args.json and sys.stdin.isatty() and sys.stdout.isatty():
         from .terminal import run_chat
 
-        return run_chat(bot, color=not args.no_color)
+        return run_chat(bot, color=not args.no_color, log=log)
     conv = bot.conversation()
     for line in sys.stdin:
         if not line.strip() and not args.json:
             continue  # an empty line asks nothing; in --json mode every line gets its reply
-        reply = conv.ask(line.rstrip("\r\n"))
+        reply = conv.ask(line.rstrip("\r\n"), log=log)
         text = json.dumps(reply.to_dict(), ensure_ascii=False) if args.json else reply.text
         print(text, flush=True)
     return EXIT_OK
@@ -106,6 +109,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .server import run_cli
 
     return run_cli(args)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Group the logged unanswered questions by need, biggest first, with a suggestion for each."""
+    from .review_report import run_cli
+
+    return run_cli(args)
+
+
+def _unanswered(args: argparse.Namespace, bot: Any, front_end: str) -> Any:
+    from .unanswered import open_for_cli
+
+    return open_for_cli(bot.faq, args.log_unanswered, redact=args.log_redact, front_end=front_end)
+
+
+def _date(text: str) -> Any:
+    from .review_report import since_date
+
+    return since_date(text)
+
+
+def _add_log(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--log-unanswered", metavar="PATH", help="append each fallback, clarification and "
+                   "low-margin answer to PATH as a JSON line, for faqbot review (off by default)")
+    p.add_argument("--log-redact", action="store_true",
+                   help="mask numbers, e-mail addresses, phone numbers and URLs in that log")
 
 
 def _add_faq(p: argparse.ArgumentParser) -> None:
@@ -127,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question", description=cmd_ask.__doc__)
     p.add_argument("question", nargs="+", help="the question")
     p.add_argument("--json", action="store_true", help="print the reply as one JSON object")
+    _add_log(p)
     _add_faq(p)
     p.set_defaults(handler=cmd_ask)
 
@@ -142,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="chat (terminal UI, or one turn per stdin line)", description=cmd_chat.__doc__)
     p.add_argument("--json", action="store_true", help="read turns from stdin, write one JSON reply per line")
     p.add_argument("--no-color", action="store_true", help="no colours (also when NO_COLOR is set)")
+    _add_log(p)
     _add_faq(p)
     p.set_defaults(handler=cmd_chat)
 
@@ -154,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--field", default="question", help="JSONL field with the question (default: question)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="processes to use (default: 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    _add_log(p)
     _add_faq(p)
     p.set_defaults(handler=cmd_batch)
 
@@ -161,8 +193,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")
+    _add_log(p)
     _add_faq(p)
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("review", help="group logged unanswered questions, with suggestions",
+                       description=cmd_review.__doc__)
+    p.add_argument("log", metavar="LOG", help="a file written by --log-unanswered")
+    p.add_argument("--format", choices=("table", "json", "md"), default="table", help="output (default: table)")
+    p.add_argument("--min-size", type=int, default=2, metavar="N",
+                   help="show clusters of N questions or more (default: 2)")
+    p.add_argument("--since", type=_date, metavar="DATE", help="only questions logged from DATE (YYYY-MM-DD, UTC)")
+    p.add_argument("--apply", action="store_true",
+                   help="walk the 'add as phrasing' suggestions and write a reviewed copy of the FAQ")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="the copy --apply writes (default: NAME.reviewed.yaml beside the FAQ)")
+    _add_faq(p)
+    p.set_defaults(handler=cmd_review)
     return parser
 
 

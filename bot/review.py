@@ -11,9 +11,9 @@ questions, the nearest entry and its score, the reasons the bot gave, and a sugg
 - "candidate new entry": otherwise (far from every entry, or as near to two).
 
 How: questions that differ only in case, punctuation or spacing count as one; each distinct
-question becomes a TF-IDF vector of character n-grams (typos and word forms still share most
-of them), and scikit-learn's agglomerative clustering (average linkage on cosine distance)
-merges them until clusters are on average less than `CUT` alike. A long log is clustered
+question becomes a TF-IDF vector of its words and its character n-grams (typos and word forms
+still share most of them), and scikit-learn's agglomerative clustering (average linkage on
+cosine distance) merges them while a cluster's questions stay on average within `CUT`. A long log is clustered
 `SAMPLE` distinct questions at a time, most frequent first; the others join the cluster
 they are on average as alike to as its own members, and the rest go to the next round.
 docs/review.md has the measurements behind these choices. The nearest entry comes from the
@@ -38,12 +38,12 @@ if TYPE_CHECKING:
     from .core import FAQBot
     from .reply import Reply
 
-CUT = 0.9  # average cosine distance (1 - similarity) at which clusters stop merging
+CUT = 0.875  # average cosine distance (1 - similarity) at which clusters stop merging
 SAMPLE = 3000  # distinct questions clustered at once: a SAMPLE² distance matrix (36 MB)
 BLOCK = 4096  # rows compared with the cluster centres at once (bounds memory)
 ASKED = 50  # questions per cluster asked to the bot for its nearest entry
-NEAR = 0.4  # nearest-entry score from which a cluster is "close to one entry"...
-ONE_ENTRY = 0.1  # ...when it is at least this far above the next entry's score
+NEAR = 0.45  # nearest-entry score from which a cluster is "close to one entry"...
+ONE_ENTRY = 0.05  # ...when it is at least this far above the next entry's score
 PICK_FROM = 200  # representatives are picked from this many of the most central questions
 ALIKE = 0.7  # cosine similarity at which two questions are too alike to both represent a cluster
 OUT_OF_SCOPE = 0.5  # share of out-of-scope questions that makes a cluster out of scope
@@ -133,11 +133,24 @@ def review(bot: FAQBot, logged: Sequence[Logged], *, near: float = NEAR) -> list
 
 
 def vectorise(texts: Sequence[str]) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF vectors of character n-grams (within words), one row per text."""
+    """TF-IDF vectors, one row per text: words and character n-grams (3 to 5, within words)
+    side by side, each half of the length, so that typos and word forms still match but a
+    long word is not worth more than a short one. Rows have length 1."""
+    from sklearn.preprocessing import normalize
+
+    words = _tfidf(texts)
+    chars = _tfidf(texts, analyzer="char_wb", ngram_range=(3, 5))
+    return sparse.csr_matrix(normalize(sparse.hstack([words, chars], format="csr")))
+
+
+def _tfidf(texts: Sequence[str], **options: Any) -> sparse.csr_matrix:
+    """Sublinear TF-IDF rows of length 1 (no columns at all when no text has a term)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
-    return sparse.csr_matrix(vectoriser.fit_transform(texts))
+    try:
+        return sparse.csr_matrix(TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **options).fit_transform(texts))
+    except ValueError:  # "empty vocabulary": every text is punctuation or one letter
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
 
 
 def group(vectors: sparse.csr_matrix) -> Labels:
@@ -215,31 +228,37 @@ def _cluster(bot: FAQBot, logged: Sequence[Logged], lines: list[int], texts: lis
                       if logged[n].reason.get("reason") != "unknown-words")
     unknown = [logged[n].reason.get("words", "") for n in lines if logged[n].reason.get("reason") == "unknown-words"]
     if unknown:  # one reason, with the unknown words most of its questions have
-        words = Counter(w for found in unknown for w in set(found.split()))
-        reasons[f"words the FAQ does not know ({', '.join(w for w, _ in words.most_common(3))})"] = len(unknown)
+        words = Counter(w for found in unknown for w in dict.fromkeys(found.split()))
+        common = sorted(words, key=lambda w: (-words[w], w))[:3]
+        reasons[f"words the FAQ does not know ({', '.join(common)})"] = len(unknown)
     out_of_scope = sum(_out_of_scope(logged[n]) for n in lines) / len(lines)
     urgent_now = sum(w for w, r in zip(weights, now, strict=True) if r.kind == "urgent") / weights.sum()
     if urgent_now:
         reasons[URGENT_NOW] += round(urgent_now * len(lines))
     ranked = entry_scores(now, weights)
     nearest = Nearest(ranked[0][0], bot.faq.entry(ranked[0][0]).question, ranked[0][1]) if ranked else None
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if max(out_of_scope, urgent_now) >= OUT_OF_SCOPE:
-        suggestion = "out of scope as designed"
-    elif nearest is not None and nearest.score >= near and nearest.score - runner_up >= ONE_ENTRY:
-        suggestion = f"add as phrasing of {nearest.id}"
-    else:
-        suggestion = "candidate new entry"
     return Cluster(
         size=len(lines),
         members=tuple(logged[n].text for n in lines),
         representatives=tuple(texts[:3]),
         nearest=nearest,
         reasons=dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-        suggestion=suggestion,
+        suggestion=suggest(max(out_of_scope, urgent_now), ranked, near),
         asked=len(now),
         answered_now=sum(r.kind == "answer" for r in now),
     )
+
+
+def suggest(out_of_scope: float, ranked: Sequence[tuple[str, float]], near: float = NEAR) -> str:
+    """The suggestion for a cluster (see the module doc), from the share of its questions
+    that are out of scope and its entries by mean score, best first."""
+    if out_of_scope >= OUT_OF_SCOPE:
+        return "out of scope as designed"
+    best = ranked[0] if ranked else None
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best is not None and best[1] >= near and best[1] - runner_up >= ONE_ENTRY:
+        return f"add as phrasing of {best[0]}"
+    return "candidate new entry"
 
 
 def entry_scores(replies: Sequence[Reply], weights: npt.NDArray[np.float64]) -> list[tuple[str, float]]:

@@ -29,6 +29,7 @@ from typing import Any
 from .core import FAQBot
 from .errors import FAQBotError, InputError
 from .reply import Reply
+from .unanswered import ReplyLog, UnansweredLog, open_for_cli
 
 try:
     import uvicorn
@@ -45,6 +46,8 @@ else:
 
 MODEL_ID = "faqbot"
 ENV_FAQ = "FAQBOT_FAQ"  # FAQ path for app_from_env(), the factory each uvicorn worker calls
+ENV_LOG = "FAQBOT_LOG_UNANSWERED"  # --log-unanswered PATH for the workers (each opens it to append)
+ENV_REDACT = "FAQBOT_LOG_REDACT"  # "1" with --log-redact
 MAX_BODY_BYTES = 1 << 20  # 1 MiB
 MAX_MESSAGE_CHARS = 8_000
 MAX_HISTORY_TURNS = 20  # user turns replayed per request: bounds the work one request can ask for
@@ -175,16 +178,20 @@ def question_and_state(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None
 # -- answering -----------------------------------------------------------------------------
 
 
-def answer_turns(bot: FAQBot, turns: Sequence[str]) -> Reply:
-    """Answer the last turn in the context of the earlier ones (the last MAX_HISTORY_TURNS)."""
+def answer_turns(bot: FAQBot, turns: Sequence[str], log: ReplyLog | None = None) -> Reply:
+    """Answer the last turn in the context of the earlier ones (the last MAX_HISTORY_TURNS).
+
+    `log` (--log-unanswered) is called with the last turn and its reply.
+    """
     recent = turns[-MAX_HISTORY_TURNS:]
-    return bot.conversation_from_history(recent[:-1]).ask(recent[-1])
+    return bot.conversation_from_history(recent[:-1]).ask(recent[-1], log=log)
 
 
-def answer_with_state(bot: FAQBot, question: str, state: dict[str, Any] | None) -> dict[str, Any]:
+def answer_with_state(bot: FAQBot, question: str, state: dict[str, Any] | None,
+                      log: ReplyLog | None = None) -> dict[str, Any]:
     """The Reply as a dict, plus the conversation state to send with the next question."""
     conv = bot.conversation(state)
-    reply = conv.ask(question)
+    reply = conv.ask(question, log=log)
     return {**reply.to_dict(), "state": conv.to_dict()}
 
 
@@ -229,8 +236,9 @@ async def _server_sent_events(chunks: list[dict[str, Any]]) -> AsyncIterator[str
 class _Endpoints:
     """The route handlers, bound to one bot."""
 
-    def __init__(self, bot: FAQBot) -> None:
+    def __init__(self, bot: FAQBot, log: ReplyLog | None) -> None:
         self.bot = bot
+        self.log = log
 
     async def chat_completions(self, request: Request) -> Response:
         body = await read_json(request)
@@ -238,7 +246,7 @@ class _Endpoints:
         _optional(body, "model", str, MODEL_ID)  # any name is accepted: there is one model
         stream = _optional(body, "stream", bool, False)
         # in a thread: a long history of long messages must not stall the event loop
-        reply = await run_in_threadpool(answer_turns, self.bot, turns)
+        reply = await run_in_threadpool(answer_turns, self.bot, turns, self.log)
         if stream:
             return StreamingResponse(_server_sent_events(completion_chunks(reply)),
                                      media_type="text/event-stream", headers=_SSE_HEADERS)
@@ -246,7 +254,7 @@ class _Endpoints:
 
     async def ask(self, request: Request) -> Response:
         question, state = question_and_state(await read_json(request))
-        return JSONResponse(await run_in_threadpool(answer_with_state, self.bot, question, state))
+        return JSONResponse(await run_in_threadpool(answer_with_state, self.bot, question, state, self.log))
 
     async def models(self, request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [_model()]})
@@ -290,13 +298,14 @@ def _require_extra() -> None:
                           "installed): pip install 'faqbot[server]'")
 
 
-def create_app(bot: FAQBot) -> Starlette:
+def create_app(bot: FAQBot, *, log: ReplyLog | None = None) -> Starlette:
     """The ASGI app serving `bot` (built once; shared by every request).
 
-    Raises FAQBotError when the faqbot[server] extra is not installed.
+    `log`, e.g. an `UnansweredLog`, is called with each question and its reply. Raises
+    FAQBotError when the faqbot[server] extra is not installed.
     """
     _require_extra()
-    api = _Endpoints(bot)
+    api = _Endpoints(bot, log)
     routes = [
         Route("/v1/chat/completions", api.chat_completions, methods=["POST"]),
         Route("/v1/models", api.models, methods=["GET"]),
@@ -309,8 +318,13 @@ def create_app(bot: FAQBot) -> Starlette:
 
 
 def app_from_env() -> Starlette:
-    """App factory for uvicorn workers: the FAQ path comes from the FAQBOT_FAQ variable."""
-    return create_app(FAQBot.from_yaml(os.environ.get(ENV_FAQ) or None))
+    """App factory for uvicorn workers: the FAQ path comes from the FAQBOT_FAQ variable, the
+    unanswered-questions log from FAQBOT_LOG_UNANSWERED (and FAQBOT_LOG_REDACT)."""
+    bot = FAQBot.from_yaml(os.environ.get(ENV_FAQ) or None)
+    path = os.environ.get(ENV_LOG) or None
+    redact = os.environ.get(ENV_REDACT) == "1"
+    log = UnansweredLog.for_bot(bot, path, front_end="serve", redact=redact) if path else None
+    return create_app(bot, log=log)
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -333,6 +347,7 @@ def run_cli(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port must be between 0 and 65535, not {args.port}")
     bot = FAQBot.from_yaml(args.faq)  # fail here, with file:line, rather than in every worker
+    log = open_for_cli(bot.faq, args.log_unanswered, redact=args.log_redact, front_end="serve")
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"faqbot: {len(bot.faq.entries)} entries; OpenAI-compatible base URL "
           f"http://{host}:{args.port}/v1, model \"{MODEL_ID}\"", file=sys.stderr)
@@ -343,9 +358,12 @@ def run_cli(args: argparse.Namespace) -> int:
                                "ws": "none"}  # no lifespan events, no websockets: plain HTTP
     try:
         if args.workers == 1:
-            uvicorn.run(create_app(bot), **options)
+            uvicorn.run(create_app(bot, log=log), **options)
         else:
             os.environ[ENV_FAQ] = str(Path(args.faq).resolve()) if args.faq else ""
+            if log is not None:  # each worker appends to it with its own file descriptor
+                log.close()
+                os.environ[ENV_LOG], os.environ[ENV_REDACT] = str(log.path.resolve()), "1" if log.redact else ""
             uvicorn.run(f"{__name__}:app_from_env", factory=True, workers=args.workers, **options)
     except SystemExit as exc:  # uvicorn logs why it could not start (e.g. port in use), exits 3
         if exc.code:

@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from .errors import InputError
 
 if TYPE_CHECKING:
     from .core import FAQBot
+    from .knowledge import FAQ
     from .reply import Reply
 
 log = logging.getLogger(__name__)
@@ -187,12 +189,34 @@ class UnansweredLog:
         if fd is not None:
             os.close(fd)
 
+    def __del__(self) -> None:  # a log dropped without close() does not keep its file open
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
     def __enter__(self) -> UnansweredLog:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.close()
+
+
+def open_for_cli(faq: FAQ, path: str | Path | None, *, redact: bool, front_end: str) -> UnansweredLog | None:
+    """The log a front-end's --log-unanswered PATH asks for, or None without a path.
+
+    Prints a warning to stderr when other users can read an existing file. Raises
+    InputError for --log-redact without a path, OSError when the file cannot be opened.
+    """
+    if path is None:
+        if redact:
+            raise InputError("--log-redact needs --log-unanswered PATH")
+        return None
+    unanswered = UnansweredLog(path, answer_threshold=faq.thresholds.answer, redact=redact, front_end=front_end)
+    if unanswered.shared:
+        print(f"faqbot: warning: {path} can be read by other users, and it holds health questions: "
+              f"chmod 600 {path}", file=sys.stderr)
+    return unanswered
 
 
 # -- reading it back -----------------------------------------------------------------------------

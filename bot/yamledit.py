@@ -63,20 +63,25 @@ def add_alternatives(text: str, additions: Mapping[int, Sequence[str]], ids: Seq
     return text
 
 
-def render(phrase: str) -> str:
-    """`phrase` as a YAML scalar that reads back as itself in a block or a flow list."""
-    dumped: str = yaml.safe_dump([phrase], default_flow_style=True, allow_unicode=True, width=math.inf)
-    return dumped.strip()[1:-1]
+def render(phrase: str, *, flow: bool = False) -> str:
+    """`phrase` as one line of YAML that reads back as itself: plain when it can be, quoted
+    when it must be (in a flow list `[...]` when `flow`, where commas and brackets count)."""
+    if flow:
+        dumped: str = yaml.safe_dump([phrase], default_flow_style=True, allow_unicode=True, width=math.inf)
+        return dumped.strip()[1:-1]
+    dumped = yaml.safe_dump(phrase, allow_unicode=True, width=math.inf)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
 
 
 def _insertion(text: str, entry: _Node, phrasings: list[str], newline: str, name: str) -> tuple[int, str]:
     """Where to insert, and what, to add `phrasings` to the entry mapping `entry`."""
     scalars = [render(p) for p in phrasings]
+    flow_scalars = [render(p, flow=True) for p in phrasings]
     found = _get(entry, "alternatives")
     if found is not None and found.kind == "seq" and found.flow:
         before = text[:found.close].rstrip()
         lead = "" if before.endswith(("[", ",")) else ", "
-        return found.close, lead + ", ".join(scalars)
+        return found.close, lead + ", ".join(flow_scalars)
     if found is not None and found.kind == "seq" and found.items:
         first, last = found.items[0], found.items[-1]
         dash = " " * found.column + "-" + " " * max(first.column - found.column - 1, 1)
@@ -86,7 +91,7 @@ def _insertion(text: str, entry: _Node, phrasings: list[str], newline: str, name
             raise EditError(f"entry '{name}': its 'alternatives' is not a list the review can add to")
         before = text[:entry.close].rstrip()
         lead = "" if before.endswith(("{", ",")) else ", "
-        return entry.close, f"{lead}alternatives: [{', '.join(scalars)}]"
+        return entry.close, f"{lead}alternatives: [{', '.join(flow_scalars)}]"
     if found is not None:  # `alternatives:` with nothing, or an empty flow list handled above
         raise EditError(f"entry '{name}': its 'alternatives' is not a list the review can add to")
     question = _get(entry, "question")
