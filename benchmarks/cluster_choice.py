@@ -20,6 +20,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import synthetic_log  # noqa: E402
 from synthetic_log import labelled  # noqa: E402
 
 import bot.review as review  # noqa: E402
@@ -44,51 +46,73 @@ from bot.unanswered import unanswered_reason  # noqa: E402
 Labels = npt.NDArray[np.intp]
 
 
-def logged_questions(lines: int, seed: int) -> tuple[list[str], list[str]]:
-    """Distinct logged questions (as `review` sees them) and their needs, most frequent first."""
-    bot = FAQBot.from_yaml()
+@dataclass(frozen=True)
+class Log:
+    """The distinct logged questions (as `review` sees them, most frequent first), the
+    reason logged for each, and the need each was written for."""
+
+    texts: list[str]
+    reasons: list[dict[str, str]]
+    needs: list[str]
+
+
+def logged_questions(bot: FAQBot, lines: int, seed: int) -> Log:
     pairs = list(labelled(lines * 2, seed))
     replies = bot.ask_many([text for text, _ in pairs])
     threshold = bot.faq.thresholds.answer
-    kept = [(t, need) for (t, need), r in zip(pairs, replies, strict=True)
-            if unanswered_reason(r, threshold) is not None][:lines]
-    counts: dict[str, list[str]] = {}
-    for text, need in kept:
-        counts.setdefault(review.key(text), []).append(need)
-    distinct = sorted(counts, key=lambda k: -len(counts[k]))
-    needs = [max(set(counts[k]), key=counts[k].count) for k in distinct]
-    return distinct, [n if n != "noise" else f"noise-{i}" for i, n in enumerate(needs)]
+    kept = [(t, need, reason) for (t, need), r in zip(pairs, replies, strict=True)
+            if (reason := unanswered_reason(r, threshold)) is not None][:lines]
+    found: dict[str, list[tuple[str, dict[str, str]]]] = {}
+    for text, need, reason in kept:
+        found.setdefault(review.key(text), []).append((need, reason))
+    distinct = sorted(found, key=lambda k: -len(found[k]))
+    needs = [max({n for n, _ in found[k]}, key=[n for n, _ in found[k]].count) for k in distinct]
+    return Log(distinct, [found[k][0][1] for k in distinct],
+               [n if n != "noise" else f"noise-{i}" for i, n in enumerate(needs)])
 
 
-def shipped(texts: list[str]) -> Labels:
-    return review.group(review.vectorise(texts))
+Method = Callable[[FAQBot, Log], Labels]
 
 
-def shipped_words(texts: list[str]) -> Labels:
-    vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit_transform(texts)
+def shipped(bot: FAQBot, log: Log) -> Labels:
+    return review.group(review.vectors_for(bot, log.texts, log.reasons))
+
+
+def without_reasons(bot: FAQBot, log: Log) -> Labels:
+    phrasings = [p for e in bot.faq.entries for p in e.phrasings]
+    return review.group(review.vectorise(log.texts, phrasings))
+
+
+def without_background(bot: FAQBot, log: Log) -> Labels:
+    return review.group(review.vectorise(log.texts, (), [review.reason_words(r) for r in log.reasons]))
+
+
+def words_only(bot: FAQBot, log: Log) -> Labels:
+    vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit_transform(log.texts)
     return review.group(sparse.csr_matrix(vectors))
 
 
-def birch(threshold: float) -> Callable[[list[str]], Labels]:
-    def run(texts: list[str]) -> Labels:
-        reduced = TruncatedSVD(100, random_state=0).fit_transform(review.vectorise(texts))
+def birch(threshold: float) -> Method:
+    def run(bot: FAQBot, log: Log) -> Labels:
+        reduced = TruncatedSVD(100, random_state=0).fit_transform(review.vectors_for(bot, log.texts, log.reasons))
         labels: Labels = Birch(threshold=threshold, n_clusters=None).fit_predict(normalize(reduced))
         return labels
     return run
 
 
-def dbscan(radius: float) -> Callable[[list[str]], Labels]:
-    def run(texts: list[str]) -> Labels:
-        found = DBSCAN(eps=radius, min_samples=2, metric="cosine").fit_predict(review.vectorise(texts))
+def dbscan(radius: float) -> Method:
+    def run(bot: FAQBot, log: Log) -> Labels:
+        vectors = review.vectors_for(bot, log.texts, log.reasons)
+        found = DBSCAN(eps=radius, min_samples=2, metric="cosine").fit_predict(vectors)
         return np.where(found >= 0, found, found.max() + 1 + np.arange(len(found)))  # noise: alone
     return run
 
 
-def cut(value: float) -> Callable[[list[str]], Labels]:
-    def run(texts: list[str]) -> Labels:
+def cut(value: float) -> Method:
+    def run(bot: FAQBot, log: Log) -> Labels:
         old, review.CUT = review.CUT, value
         try:
-            return shipped(texts)
+            return shipped(bot, log)
         finally:
             review.CUT = old
     return run
@@ -96,26 +120,34 @@ def cut(value: float) -> Callable[[list[str]], Labels]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=5000, help="log lines to generate (default 5000)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--lines", type=int, default=5000, help="log lines per run (default 5000)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="one log per seed")
     args = parser.parse_args()
-    texts, needs = logged_questions(args.lines, args.seed)
-    print(f"{args.lines:,} logged lines, {len(texts):,} distinct questions, "
-          f"{len({n for n in needs if not n.startswith('noise')})} needs")
-    methods: list[tuple[str, Callable[[list[str]], Labels]]] = [
-        (f"A  agglomerative, char n-grams, cut {review.CUT} (shipped)", shipped),
-        ("A' agglomerative, word 1-2-grams, same cut", shipped_words),
-        *[(f"A  ... cut {c}", cut(c)) for c in (0.8, 0.85, 0.95)],
-        *[(f"B  LSA + Birch, threshold {t}", birch(t)) for t in (0.5, 0.7, 0.8, 0.9)],
+    bot = FAQBot.from_yaml()
+    logs = [logged_questions(bot, args.lines, seed) for seed in args.seeds]
+    print(f"{len(logs)} logs of {args.lines:,} lines ({', '.join(f'{len(g.texts):,}' for g in logs)} distinct "
+          f"questions), {len(synthetic_log.NEEDS)} needs and one-off questions")
+    methods: list[tuple[str, Method]] = [
+        (f"A  agglomerative, cut {review.CUT} (shipped)", shipped),
+        ("A  ... without the out-of-scope reasons", without_reasons),
+        ("A  ... without the FAQ's phrasings as background", without_background),
+        ("A  ... word 1-2-grams only", words_only),
+        *[(f"A  ... cut {c}", cut(c)) for c in (0.8, 0.85, 0.9, 0.925)],
+        *[(f"B  LSA + Birch, threshold {t}", birch(t)) for t in (0.6, 0.7, 0.8, 0.9)],
         *[(f"C  DBSCAN, radius {r}", dbscan(r)) for r in (0.3, 0.4, 0.5)],
     ]
-    print(f"{'method':52} {'ARI':>6} {'V':>6} {'clusters':>8} {'seconds':>8}")
+    print(f"{'method':50} {'ARI mean':>8} {'min':>6} {'V mean':>7} {'clusters':>8} {'seconds':>8}")
     for name, method in methods:
-        start = time.perf_counter()
-        found = method(texts)
-        seconds = time.perf_counter() - start
-        print(f"{name:52} {adjusted_rand_score(needs, found):6.3f} {v_measure_score(needs, found):6.3f} "
-              f"{len(set(found.tolist())):8} {seconds:8.2f}")
+        aris, vs, counts, seconds = [], [], [], 0.0
+        for log in logs:
+            start = time.perf_counter()
+            found = method(bot, log)
+            seconds += time.perf_counter() - start
+            aris.append(adjusted_rand_score(log.needs, found))
+            vs.append(v_measure_score(log.needs, found))
+            counts.append(len(set(found.tolist())))
+        print(f"{name:50} {np.mean(aris):8.3f} {min(aris):6.3f} {np.mean(vs):7.3f} "
+              f"{np.mean(counts):8.0f} {seconds / len(logs):8.2f}")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 CUT = 0.875  # average cosine distance (1 - similarity) at which clusters stop merging
 SAMPLE = 3000  # distinct questions clustered at once: a SAMPLE² distance matrix (36 MB)
+REASON_WEIGHT = 0.75  # the reasons' part of a vector, beside the words' and the characters'
 BLOCK = 4096  # rows compared with the cluster centres at once (bounds memory)
 ASKED = 50  # questions per cluster asked to the bot for its nearest entry
 NEAR = 0.45  # nearest-entry score from which a cluster is "close to one entry"...
@@ -102,7 +103,7 @@ def review(bot: FAQBot, logged: Sequence[Logged], *, near: float = NEAR) -> list
         keys[key(entry.text) or entry.text.strip().casefold()].append(n)
     distinct = sorted(keys, key=lambda k: (-len(keys[k]), keys[k][0]))  # most frequent first
     weights = np.array([len(keys[k]) for k in distinct], dtype=np.float64)
-    vectors = vectorise(distinct)
+    vectors = vectors_for(bot, distinct, [logged[keys[k][0]].reason for k in distinct])
     labels = group(vectors)
     found: list[tuple[list[int], npt.NDArray[np.float64]]] = []
     for label in range(int(labels.max()) + 1):
@@ -132,25 +133,39 @@ def review(bot: FAQBot, logged: Sequence[Logged], *, near: float = NEAR) -> list
     return clusters
 
 
-def vectorise(texts: Sequence[str]) -> sparse.csr_matrix:
+def vectors_for(bot: FAQBot, texts: Sequence[str], reasons: Sequence[dict[str, str]]) -> sparse.csr_matrix:
+    """The vectors `review` clusters: `texts` weighed against the FAQ's own phrasings (words
+    every question of the FAQ uses count for little), with what the bot found in each."""
+    phrasings = [p for e in bot.faq.entries for p in e.phrasings]
+    return vectorise(texts, phrasings, [reason_words(r) for r in reasons])
+
+
+def vectorise(texts: Sequence[str], background: Sequence[str] = (), reasons: Sequence[str] = ()) -> sparse.csr_matrix:
     """TF-IDF vectors, one row per text: words and character n-grams (3 to 5, within words)
-    side by side, each half of the length, so that typos and word forms still match but a
-    long word is not worth more than a short one. Rows have length 1."""
+    side by side, equal parts of the length, so that typos and word forms still match but a
+    long word is not worth more than a short one; the inverse document frequencies count
+    `background` texts too. With `reasons` (one string of words per text), a third part.
+    Rows have length 1 (or 0 for a text with no term)."""
     from sklearn.preprocessing import normalize
 
-    words = _tfidf(texts)
-    chars = _tfidf(texts, analyzer="char_wb", ngram_range=(3, 5))
-    return sparse.csr_matrix(normalize(sparse.hstack([words, chars], format="csr")))
+    words = _tfidf(texts, background)
+    chars = _tfidf(texts, background, analyzer="char_wb", ngram_range=(3, 5))
+    blocks = [words, chars]
+    if reasons:
+        blocks.append(REASON_WEIGHT * _tfidf(reasons, (), token_pattern=r"\S+", lowercase=False))
+    return sparse.csr_matrix(normalize(sparse.hstack(blocks, format="csr")))
 
 
-def _tfidf(texts: Sequence[str], **options: Any) -> sparse.csr_matrix:
+def _tfidf(texts: Sequence[str], background: Sequence[str], **options: Any) -> sparse.csr_matrix:
     """Sublinear TF-IDF rows of length 1 (no columns at all when no text has a term)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    vectoriser = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **options)
     try:
-        return sparse.csr_matrix(TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **options).fit_transform(texts))
+        vectoriser.fit([*texts, *background])
     except ValueError:  # "empty vocabulary": every text is punctuation or one letter
         return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+    return sparse.csr_matrix(vectoriser.transform(texts))
 
 
 def group(vectors: sparse.csr_matrix) -> Labels:
@@ -265,15 +280,15 @@ def entry_scores(replies: Sequence[Reply], weights: npt.NDArray[np.float64]) -> 
     """Entries by their mean score over `replies` (weighted), best first, from the replies'
     alternatives (an entry missing from a reply's alternatives scores 0 for it).
 
-    A Reply that answers does not carry its own entry's score: the runner-up's score stands
-    in for it (a lower bound), and the answered entry wins ties.
+    A Reply that answers does not carry its own entry's score: its confidence stands in for
+    it (at least the runner-up's score), and the answered entry wins ties.
     """
     scores: dict[str, float] = defaultdict(float)
     votes: dict[str, float] = defaultdict(float)
     for reply, weight in zip(replies, weights, strict=True):
         alternatives = {a.id: a.score for a in reply.alternatives}
         if reply.kind == "answer" and reply.id is not None:
-            alternatives[reply.id] = max(alternatives.values(), default=reply.confidence)
+            alternatives[reply.id] = max(reply.confidence, *alternatives.values())
             votes[reply.id] += weight
         elif reply.alternatives:
             votes[reply.alternatives[0].id] += weight
@@ -282,6 +297,16 @@ def entry_scores(replies: Sequence[Reply], weights: npt.NDArray[np.float64]) -> 
     total = float(weights.sum()) or 1.0
     ranked = sorted(scores, key=lambda e: (-scores[e], -votes[e], e))
     return [(e, round(scores[e] / total, 4)) for e in ranked]
+
+
+def reason_words(reason: dict[str, str]) -> str:
+    """What the bot found in a question, as a word for its vector: the out-of-scope facet
+    it named ("how much" and "dosage" ask one thing), else nothing. Not the subject, which
+    the text names and which unrelated needs share ("acupuncture" and "epsom salt" questions
+    are both about calf twitching); not unknown words, which are in the text already."""
+    if reason.get("reason") != "unanswered-facet" or "facet" not in reason:
+        return ""
+    return "facet=" + reason["facet"].replace(" ", "_")
 
 
 def _out_of_scope(entry: Logged) -> bool:
