@@ -49,7 +49,6 @@ PICK_FROM = 200  # representatives are picked from this many of the most central
 ALIKE = 0.7  # cosine similarity at which two questions are too alike to both represent a cluster
 OUT_OF_SCOPE = 0.5  # share of out-of-scope questions that makes a cluster out of scope
 OUT_OF_SCOPE_REASONS = frozenset({"unanswered-facet", "red-flag"})
-URGENT_NOW = "red flag (the bot now sends it to urgent care)"
 _WORD = re.compile(r"\w+")
 
 Labels = npt.NDArray[np.intp]
@@ -76,6 +75,7 @@ class Cluster:
     suggestion: str
     asked: int = 0  # distinct questions asked to the bot now
     answered_now: int = 0  # of those, how many the bot answers now
+    urgent_now: int = 0  # and how many it sends to urgent care now (a red flag)
 
     @property
     def phrasing_of(self) -> str | None:
@@ -248,8 +248,6 @@ def _cluster(bot: FAQBot, logged: Sequence[Logged], lines: list[int], texts: lis
         reasons[f"words the FAQ does not know ({', '.join(common)})"] = len(unknown)
     out_of_scope = sum(_out_of_scope(logged[n]) for n in lines) / len(lines)
     urgent_now = sum(w for w, r in zip(weights, now, strict=True) if r.kind == "urgent") / weights.sum()
-    if urgent_now:
-        reasons[URGENT_NOW] += round(urgent_now * len(lines))
     ranked = entry_scores(now, weights)
     nearest = Nearest(ranked[0][0], bot.faq.entry(ranked[0][0]).question, ranked[0][1]) if ranked else None
     return Cluster(
@@ -261,6 +259,7 @@ def _cluster(bot: FAQBot, logged: Sequence[Logged], lines: list[int], texts: lis
         suggestion=suggest(max(out_of_scope, urgent_now), ranked, near),
         asked=len(now),
         answered_now=sum(r.kind == "answer" for r in now),
+        urgent_now=sum(r.kind == "urgent" for r in now),
     )
 
 
@@ -271,7 +270,7 @@ def suggest(out_of_scope: float, ranked: Sequence[tuple[str, float]], near: floa
         return "out of scope as designed"
     best = ranked[0] if ranked else None
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if best is not None and best[1] >= near and best[1] - runner_up >= ONE_ENTRY:
+    if best is not None and best[1] >= near and round(best[1] - runner_up, 4) >= ONE_ENTRY:
         return f"add as phrasing of {best[0]}"
     return "candidate new entry"
 

@@ -107,8 +107,8 @@ def as_table(clusters: Sequence[Cluster], summary: Summary) -> str:
             question = printable(c.nearest.question)
             out.append(f"    {'nearest:':9}  {c.nearest.id} ({c.nearest.score:.2f}) \"{question}\"")
         out.append(f"    {'reasons:':9}  {printable(_reasons(c))}")
-        if c.answered_now:
-            out.append(f"    {'now:':9}  the bot answers {c.answered_now} of the {c.asked} asked again")
+        if c.answered_now or c.urgent_now:
+            out.append(f"    {'now:':9}  {_now(c)}")
         out.append("")
     return "\n".join(out) + ("" if clusters else "\n")
 
@@ -125,6 +125,13 @@ def as_markdown(clusters: Sequence[Cluster], summary: Summary) -> str:
         reasons = "<br>".join(f"{_cell(r)}: {k:,}" for r, k in list(c.reasons.items())[:REASONS_SHOWN])
         out.append(f"| {n} | {c.size:,} | {_cell(c.suggestion)} | {nearest} | {asked} | {reasons} |")
     return "\n".join(out) + "\n"
+
+
+def _now(cluster: Cluster) -> str:
+    """What the bot does now with the cluster's questions, when it is not falling back."""
+    parts = [f"answers {cluster.answered_now}"] if cluster.answered_now else []
+    parts += [f"sends {cluster.urgent_now} to urgent care"] if cluster.urgent_now else []
+    return f"asked again, the bot {' and '.join(parts)} of {cluster.asked}"
 
 
 def _reasons(cluster: Cluster) -> str:
