@@ -83,7 +83,9 @@ def run_apply(bot: FAQBot, clusters: Sequence[Cluster], *, output: str | None = 
         raise InputError(f"{target} already exists: move it away, or choose another name with --output")
     offers, not_offered = offers_for(bot, clusters)
     if not offers:
-        say("no \"add as phrasing\" suggestions to review: nothing written")
+        why = (f" ({not_offered} not offered: the FAQ has them, or the bot answers them with that entry "
+               "or refuses them by design)") if not_offered else ""
+        say(f"no \"add as phrasing\" suggestions to review{why}: nothing written")
         return 0
     outcome = walk(bot.faq, offers, ask=ask or _terminal_input, say=say)
     outcome.not_offered = not_offered

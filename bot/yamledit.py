@@ -79,9 +79,7 @@ def _insertion(text: str, entry: _Node, phrasings: list[str], newline: str, name
     flow_scalars = [render(p, flow=True) for p in phrasings]
     found = _get(entry, "alternatives")
     if found is not None and found.kind == "seq" and found.flow:
-        before = text[:found.close].rstrip()
-        lead = "" if before.endswith(("[", ",")) else ", "
-        return found.close, lead + ", ".join(flow_scalars)
+        return _in_flow(text, found, ", ".join(flow_scalars))
     if found is not None and found.kind == "seq" and found.items:
         first, last = found.items[0], found.items[-1]
         dash = " " * found.column + "-" + " " * max(first.column - found.column - 1, 1)
@@ -101,6 +99,19 @@ def _insertion(text: str, entry: _Node, phrasings: list[str], newline: str, name
     indent = " " * key_column
     lines = [indent + "alternatives:"] + [f"{indent}  - {s}" for s in scalars]
     return _after_line(text, question, newline, lines)
+
+
+def _in_flow(text: str, seq: _Node, items: str) -> tuple[int, str]:
+    """Insert `items` at the end of a flow list: after its last item (and comma), or before
+    the "]" when a comment comes between."""
+    if not seq.items:
+        return seq.close, items
+    end = seq.items[-1].end
+    between = text[end:seq.close]
+    comma = "," in between.split("#", 1)[0]
+    if "#" in between:
+        return seq.close, ("" if comma else ", ") + items
+    return end + len(between.rstrip()), (" " if comma else ", ") + items
 
 
 def _after_line(text: str, node: _Node, newline: str, lines: list[str]) -> tuple[int, str]:

@@ -17,7 +17,7 @@ import pytest
 from bot import FAQBot, UnansweredLog
 from bot.cli import main
 from bot.review import NEAR, ONE_ENTRY, review, suggest
-from bot.unanswered import Logged, read_log
+from bot.unanswered import read_log
 
 REVIEW_FAQ = Path(__file__).resolve().parent / "data" / "review_faq.yaml"
 
@@ -134,8 +134,8 @@ def test_clusters_come_biggest_first_with_every_member(review_bot: FAQBot, tmp_p
 
 def test_representatives_are_three_different_members(review_bot: FAQBot, tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
-    texts = ["magnesium dose per day", "Magnesium dose per day?", "magnesium dose per day!!", "how much magnesium dosage",
-             "magnesium milligrams daily", "magnesium dosage daily"]
+    texts = ["magnesium dose per day", "Magnesium dose per day?", "magnesium dose per day!!",
+             "how much magnesium dosage", "magnesium milligrams daily", "magnesium dosage daily"]
     path.write_text("".join(log_line(t, reason={"reason": "unanswered-facet", "facet": "doses or amounts"})
                             for t in texts), encoding="utf-8")
     [cluster] = review(review_bot, read_log(path).entries)
@@ -264,8 +264,8 @@ def test_an_empty_log_has_no_clusters(tmp_path: Path, capsys: pytest.CaptureFixt
     path.write_text("")
     assert run(capsys, "review", str(path), "--faq", str(REVIEW_FAQ), "--format", "json") == (
         0, '{"clusters": []}\n', "")
-    code, out, _ = run(capsys, "review", str(path), "--faq", str(REVIEW_FAQ))
-    assert out == f"{path}: 0 unanswered questions in 0 clusters\n\n"
+    assert run(capsys, "review", str(path), "--faq", str(REVIEW_FAQ)) == (
+        0, f"{path}: 0 unanswered questions in 0 clusters\n\n", "")
 
 
 def test_lines_that_are_not_entries_are_skipped_with_a_warning(tmp_path: Path,
