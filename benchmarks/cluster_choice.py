@@ -8,8 +8,9 @@ the bundled FAQ logs them) is clustered by
      choice for large data, at several thresholds;
   C. DBSCAN on the same TF-IDF vectors, cosine distance, at several radii.
 Printed per method: adjusted Rand index and V-measure against the needs (noise questions
-each count as their own need), clusters found, seconds. Also A with word n-grams, and A at
-other cuts, to show the choice of features and cut.
+each count as their own need), clusters found, seconds; and the adjusted Rand index on two
+small hand-written logs of four needs each. Also A without each of its parts and at other
+cuts, to show the choice of features and cut.
 
 Run: python benchmarks/cluster_choice.py [--lines N]
 """
@@ -45,6 +46,79 @@ from bot.unanswered import unanswered_reason  # noqa: E402
 
 Labels = npt.NDArray[np.intp]
 
+# Two small logs written by hand (four needs each, six wordings per need): less regular than the
+# templates, and with needs that share words ("magnesium" in doses and in chocolate).
+HANDWRITTEN: list[dict[str, list[str]]] = [
+    {
+        "dose": [
+            "how much magnesium should i take a day",
+            "what is a safe daily dose of magnesium",
+            "magnesium dosage for adults",
+            "how many mg of magnesium per day",
+            "whats the right magnesium dose for cramps",
+            "How much magnesium is too much per day?",
+        ],
+        "chocolate": [
+            "is there magnesium in dark chocolate",
+            "does chocolate have magnesium",
+            "dark chocolate magnesium",
+            "is there any magnesium in chocolate?",
+            "does dark chocolate contain magnesium",
+            "how about chocolate for magnesium",
+        ],
+        "ashwagandha": [
+            "does ashwagandha help calf twitching",
+            "ashwagandha for muscle twitches",
+            "should i try ashwagandha for my twitching",
+            "can ashwagandha stop twitches",
+            "is ashwagandha good for twitchy calves",
+            "Ashwagandha and twitching?",
+        ],
+        "socks": [
+            "do compression socks help calf twitching",
+            "compression socks for twitching calves",
+            "should i wear compression stockings at night for twitching",
+            "will compression socks stop my calves twitching",
+            "are compression sleeves good for calf twitches",
+            "compression socks twitching",
+        ],
+    },
+    {
+        "vitamin-d-dose": [
+            "how much vitamin d should i take",
+            "vitamin d dosage per day",
+            "how many IU of vitamin d daily",
+            "what is a safe amount of vitamin d",
+            "vitamin d dose for adults",
+            "how much vitamin d is too much",
+        ],
+        "potassium-in-avocado": [
+            "is there potassium in avocado",
+            "does avocado have potassium",
+            "avocado potassium",
+            "are avocados high in potassium",
+            "do avocados contain potassium",
+            "is avocado a potassium food",
+        ],
+        "epsom-salt": [
+            "do epsom salt baths help calf twitching",
+            "epsom salt soak for twitching calves",
+            "should i try an epsom salt bath for twitches",
+            "epsom salts and muscle twitching",
+            "is an epsom bath good for twitchy legs",
+            "will epsom salt stop twitching",
+        ],
+        "acupuncture": [
+            "can acupuncture help calf twitching",
+            "acupuncture for muscle twitches",
+            "does acupuncture stop twitching calves",
+            "should i try acupuncture for my twitching",
+            "is acupuncture good for fasciculations",
+            "acupuncture and twitching?",
+        ],
+    },
+]
+
 
 @dataclass(frozen=True)
 class Log:
@@ -69,6 +143,20 @@ def logged_questions(bot: FAQBot, lines: int, seed: int) -> Log:
     needs = [max({n for n, _ in found[k]}, key=[n for n, _ in found[k]].count) for k in distinct]
     return Log(distinct, [found[k][0][1] for k in distinct],
                [n if n != "noise" else f"noise-{i}" for i, n in enumerate(needs)])
+
+
+def handwritten(bot: FAQBot, needs: dict[str, list[str]]) -> Log:
+    """A hand-written log as the bot logs it (the questions it does not answer well)."""
+    texts, reasons, labels = [], [], []
+    threshold = bot.faq.thresholds.answer
+    for need, questions in needs.items():
+        for text, reply in zip(questions, bot.ask_many(questions), strict=True):
+            reason = unanswered_reason(reply, threshold)
+            if reason is not None:
+                texts.append(review.key(text))
+                reasons.append(reason)
+                labels.append(need)
+    return Log(texts, reasons, labels)
 
 
 Method = Callable[[FAQBot, Log], Labels]
@@ -136,7 +224,9 @@ def main() -> None:
         *[(f"B  LSA + Birch, threshold {t}", birch(t)) for t in (0.6, 0.7, 0.8, 0.9)],
         *[(f"C  DBSCAN, radius {r}", dbscan(r)) for r in (0.3, 0.4, 0.5)],
     ]
-    print(f"{'method':50} {'ARI mean':>8} {'min':>6} {'V mean':>7} {'clusters':>8} {'seconds':>8}")
+    small = [handwritten(bot, needs) for needs in HANDWRITTEN]
+    print(f"{'method':50} {'ARI mean':>8} {'min':>6} {'V mean':>7} {'clusters':>8} {'seconds':>8}"
+          f" {'hand-written':>13}")
     for name, method in methods:
         aris, vs, counts, seconds = [], [], [], 0.0
         for log in logs:
@@ -146,8 +236,9 @@ def main() -> None:
             aris.append(adjusted_rand_score(log.needs, found))
             vs.append(v_measure_score(log.needs, found))
             counts.append(len(set(found.tolist())))
+        by_hand = " ".join(f"{adjusted_rand_score(g.needs, method(bot, g)):6.3f}" for g in small)
         print(f"{name:50} {np.mean(aris):8.3f} {min(aris):6.3f} {np.mean(vs):7.3f} "
-              f"{np.mean(counts):8.0f} {seconds / len(logs):8.2f}")
+              f"{np.mean(counts):8.0f} {seconds / len(logs):8.2f} {by_hand}")
 
 
 if __name__ == "__main__":
