@@ -38,7 +38,8 @@ class Summary:
     def line(self) -> str:
         span = ""
         if self.first and self.last:
-            span = f" from {self.first:%Y-%m-%d} to {self.last:%Y-%m-%d}"
+            first, last = f"{self.first:%Y-%m-%d}", f"{self.last:%Y-%m-%d}"
+            span = f" on {first}" if first == last else f" from {first} to {last}"
         hidden = f"; {_count(self.hidden, 'cluster')} under --min-size {self.min_size} not shown" if self.hidden else ""
         return (f"{self.log}: {_count(self.questions, 'unanswered question')}{span} "
                 f"in {_count(self.clusters, 'cluster')}{hidden}")

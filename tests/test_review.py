@@ -210,7 +210,7 @@ def test_the_table_shows_each_cluster(review_log: Path, capsys: pytest.CaptureFi
     code, out, err = run(capsys, "review", str(review_log), "--faq", str(REVIEW_FAQ))
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == f"{review_log}: 15 unanswered questions from 2025-05-01 to 2025-05-01 in 5 clusters"
+    assert lines[0] == f"{review_log}: 15 unanswered questions on 2025-05-01 in 5 clusters"
     assert lines[1] == ""
     assert sum(line.startswith(tuple(f"{n:2}. 3 questions: " for n in range(1, 6))) for line in lines) == 5
     block = out.split("\n\n")[1:]
@@ -248,6 +248,14 @@ def test_min_size_hides_small_clusters(review_bot: FAQBot, tmp_path: Path, capsy
     assert len(json.loads(out)["clusters"]) == 2
     _, out, _ = run(capsys, "review", str(path), "--faq", str(REVIEW_FAQ), "--min-size", "2")
     assert out.splitlines()[0].endswith("in 2 clusters; 1 cluster under --min-size 2 not shown")
+
+
+def test_the_header_gives_the_time_span(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "log.jsonl"
+    path.write_text(log_line("bananas potassium", time="2025-04-30T23:59:59Z")
+                    + log_line("bananas potassium", time="2025-05-02T08:00:00Z"), encoding="utf-8")
+    _, out, _ = run(capsys, "review", str(path), "--faq", str(REVIEW_FAQ))
+    assert out.splitlines()[0] == f"{path}: 2 unanswered questions from 2025-04-30 to 2025-05-02 in 1 cluster"
 
 
 def test_since_reviews_the_later_questions_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
