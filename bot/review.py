@@ -10,12 +10,14 @@ questions, the nearest entry and its score, the reasons the bot gave, and a sugg
   entry's mean score is at least `near` and at least `ONE_ENTRY` above the next entry's;
 - "candidate new entry": otherwise (far from every entry, or as near to two).
 
-How: questions that differ only in case, punctuation or spacing count as one; each distinct
-question becomes a TF-IDF vector of its words and its character n-grams (typos and word forms
-still share most of them), and scikit-learn's agglomerative clustering (average linkage on
-cosine distance) merges them while a cluster's questions stay on average within `CUT`. A long log is clustered
-`SAMPLE` distinct questions at a time, most frequent first; the others join the cluster
-they are on average as alike to as its own members, and the rest go to the next round.
+How: questions that differ only in case, punctuation or spacing count as one. Each distinct
+question becomes a TF-IDF vector of its words, its character n-grams (typos and word forms
+still share most of them) and the out-of-scope facet the bot found in it, with document
+frequencies counted over the FAQ's phrasings too (so the words of the FAQ's theme weigh
+little); scikit-learn's agglomerative clustering (average linkage on cosine distance) merges
+them while a cluster's questions stay on average within `CUT`. A long log is clustered
+`SAMPLE` distinct questions at a time, most frequent first; the others join the cluster they
+are on average as alike to as its own members, and the rest go to the next round.
 docs/review.md has the measurements behind these choices. The nearest entry comes from the
 bot itself: its `alternatives` for up to `ASKED` questions of the cluster.
 """
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from .reply import Reply
 
 CUT = 0.875  # average cosine distance (1 - similarity) at which clusters stop merging
-SAMPLE = 3000  # distinct questions clustered at once: a SAMPLE² distance matrix (36 MB)
+SAMPLE = 3000  # distinct questions clustered at once: a SAMPLE² distance matrix (72 MB)
 REASON_WEIGHT = 0.75  # the reasons' part of a vector, beside the words' and the characters'
 BLOCK = 4096  # rows compared with the cluster centres at once (bounds memory)
 ASKED = 50  # questions per cluster asked to the bot for its nearest entry
@@ -106,10 +108,9 @@ def review(bot: FAQBot, logged: Sequence[Logged], *, near: float = NEAR) -> list
     vectors = vectors_for(bot, distinct, [logged[keys[k][0]].reason for k in distinct])
     labels = group(vectors)
     found: list[tuple[list[int], npt.NDArray[np.float64]]] = []
-    for label in range(int(labels.max()) + 1):
-        rows = np.flatnonzero(labels == label)
-        if rows.size == 0:
-            continue
+    by_label = np.argsort(labels, kind="stable")
+    starts = np.flatnonzero(np.diff(labels[by_label], prepend=-1))
+    for rows in np.split(by_label, starts[1:]):
         w = weights[rows]
         centre = np.asarray(vectors[rows].T @ w / w.sum()).ravel()
         closeness = np.asarray(vectors[rows] @ centre).ravel()  # mean similarity to the members
@@ -161,11 +162,10 @@ def _tfidf(texts: Sequence[str], background: Sequence[str], **options: Any) -> s
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectoriser = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **options)
-    try:
-        vectoriser.fit([*texts, *background])
+    try:  # fitted on both, counted once: the first rows are the texts'
+        return sparse.csr_matrix(vectoriser.fit_transform([*texts, *background]))[:len(texts)]
     except ValueError:  # "empty vocabulary": every text is punctuation or one letter
         return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
-    return sparse.csr_matrix(vectoriser.transform(texts))
 
 
 def group(vectors: sparse.csr_matrix) -> Labels:
