@@ -295,7 +295,7 @@ def entry_scores(replies: Sequence[Reply], weights: npt.NDArray[np.float64]) -> 
             scores[entry_id] += weight * score
     total = float(weights.sum()) or 1.0
     ranked = sorted(scores, key=lambda e: (-scores[e], -votes[e], e))
-    return [(e, round(scores[e] / total, 4)) for e in ranked]
+    return [(e, round(float(scores[e]) / total, 4)) for e in ranked]
 
 
 def reason_words(reason: dict[str, str]) -> str:
