@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import EvalFormatError, FAQBotError, FAQFormatError, InputError
 from .reply import Alternative, Reply
+from .unanswered import UnansweredLog
 
 if TYPE_CHECKING:
     from .conversation import Conversation
@@ -38,6 +39,7 @@ __all__ = [
     "FAQFormatError",
     "InputError",
     "Reply",
+    "UnansweredLog",
 ]
 
 _LAZY = {"DISCLAIMER": "messages", "FAQBot": "core", "Conversation": "conversation"}

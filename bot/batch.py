@@ -32,6 +32,7 @@ from .core import CHUNK, FAQBot
 from .display import escape_json, one_line, safe
 from .errors import InputError, UsageError
 from .partition import Row, answer_rows, bot_for, output_columns, output_keys, read_csv, read_lines
+from .unanswered import UnansweredLog, open_for_cli
 
 Format = Literal["txt", "csv", "jsonl"]
 OutFormat = Literal["csv", "jsonl"]
@@ -72,9 +73,9 @@ def format_csv(rows: list[dict[str, Any]], columns: list[str]) -> tuple[str, int
     return buffer.getvalue(), sum(not known.issuperset(row) for row in rows)
 
 
-def _answer_and_format(bot: FAQBot, rows: list[Row], out: OutFormat,
-                       columns: list[str]) -> tuple[int, str, Counter[str]]:
-    answered = answer_rows(bot, rows)
+def _answer_and_format(bot: FAQBot, rows: list[Row], out: OutFormat, columns: list[str],
+                       log: UnansweredLog | None = None) -> tuple[int, str, Counter[str]]:
+    answered = answer_rows(bot, rows, log)
     counts: Counter[str] = Counter()
     for row, done in zip(rows, answered, strict=True):
         kind, *_, error = output_keys(row.fields)
@@ -89,6 +90,8 @@ def _answer_and_format(bot: FAQBot, rows: list[Row], out: OutFormat,
 # -- worker processes -------------------------------------------------------------------------
 
 _worker_bot: FAQBot | None = None
+_worker_log: UnansweredLog | None = None
+LogOptions = tuple[str, bool] | None  # --log-unanswered PATH and --log-redact, for the workers
 
 
 def one_blas_thread() -> None:
@@ -100,35 +103,40 @@ def one_blas_thread() -> None:
     threadpool_limits(1)
 
 
-def _init_worker(faq: str | None) -> None:
-    global _worker_bot
+def _init_worker(faq: str | None, log: LogOptions = None) -> None:
+    global _worker_bot, _worker_log
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     one_blas_thread()
     _worker_bot = bot_for(faq)  # the parent has loaded this FAQ already, so it is valid
+    if log is not None:  # each worker appends to the log with its own file descriptor
+        _worker_log = UnansweredLog.for_bot(_worker_bot, log[0], redact=log[1], front_end="batch")
 
 
 def _work(rows: list[Row], out: OutFormat, columns: list[str]) -> tuple[int, str, Counter[str]]:
     if _worker_bot is None:
         raise RuntimeError("worker started without a bot")
-    return _answer_and_format(_worker_bot, rows, out, columns)
+    return _answer_and_format(_worker_bot, rows, out, columns, _worker_log)
 
 
 def answered_chunks(rows: Iterator[Row], *, faq: str | None, workers: int, out: OutFormat,
-                    columns: list[str]) -> Generator[tuple[int, str, Counter[str]], None, None]:
+                    columns: list[str], log: UnansweredLog | None = None,
+                    ) -> Generator[tuple[int, str, Counter[str]], None, None]:
     """(rows, output text, counts) per chunk, in input order, in this process or in `workers`.
 
+    With `log`, every unanswered question is logged (by the workers, to the same file).
     Raises `BrokenProcessPool` when a worker dies (killed, out of memory).
     """
     chunks = iter(lambda: list(islice(rows, CHUNK)), [])
     if workers <= 1:
         bot = bot_for(faq)
         for chunk in chunks:
-            yield _answer_and_format(bot, chunk, out, columns)
+            yield _answer_and_format(bot, chunk, out, columns, log)
         return
+    options: LogOptions = (str(log.path.resolve()), log.redact) if log is not None else None
     # A bounded queue of futures rather than Pool.imap, which reads its whole input ahead;
     # and an executor rather than a Pool, which waits forever for a worker that was killed.
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(faq,))
+                                   initializer=_init_worker, initargs=(faq, options))
     pending: deque[Future[tuple[int, str, Counter[str]]]] = deque()
     try:
         for n, chunk in enumerate(chunks):
@@ -209,9 +217,11 @@ def run_cli(args: Any) -> int:
     if args.workers > 1:
         from .knowledge import load_faq
 
-        load_faq(args.faq)  # a bad FAQ is one clear error here, not one per worker
+        faq = load_faq(args.faq)  # a bad FAQ is one clear error here, not one per worker
     else:
-        bot_for(args.faq)
+        faq = bot_for(args.faq).faq
+    log = open_for_cli(faq, getattr(args, "log_unanswered", None), redact=getattr(args, "log_redact", False),
+                       front_end="batch")
     name = "<stdin>" if args.input == "-" else args.input
     tally = Tally()
     bar = None
@@ -234,7 +244,7 @@ def run_cli(args: Any) -> int:
                 bar = _progress_bar(args, in_format)
                 tally.start = time.perf_counter()
                 chunks = answered_chunks(rows, faq=args.faq, workers=args.workers,
-                                         out=out_format, columns=out_columns)
+                                         out=out_format, columns=out_columns, log=log)
                 with closing(chunks):  # on Ctrl-C, stop the workers now, not when collected
                     for count, text, counts in chunks:
                         sink.write(safe(text) if on_terminal else text)  # CSV has no escapes

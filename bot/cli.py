@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from .display import json_line, one_line, safe
 from .errors import FAQBotError, UsageError
@@ -69,7 +70,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     question = " ".join(args.question)
     if not question.strip():
         raise InputError("the question is empty: try faqbot ask \"which foods have magnesium?\"")
-    reply = _bot(args).ask(question)
+    bot = _bot(args)
+    reply = bot.ask(question, log=_unanswered(args, bot, "ask"))
     print(json_line(reply.to_dict()) if args.json else safe(reply.text))
     return EXIT_OK
 
@@ -110,13 +112,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat: a terminal UI on a terminal, else one output line per input line (see bot.pipechat)."""
     bot = _bot(args)
+    log = _unanswered(args, bot, "chat")
     if not args.json and sys.stdin.isatty() and sys.stdout.isatty():
         from .terminal import run_chat
 
-        return run_chat(bot, color=not args.no_color)
+        return run_chat(bot, color=not args.no_color, log=log)
     from .pipechat import run_pipe
 
-    return run_pipe(bot, sys.stdin, sys.stdout, json=args.json)
+    return run_pipe(bot, sys.stdin, sys.stdout, json=args.json, log=log)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -160,6 +163,32 @@ def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
     return actions
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """Group the logged unanswered questions by need, biggest first, with a suggestion for each."""
+    from .review_report import run_cli
+
+    return run_cli(args)
+
+
+def _unanswered(args: argparse.Namespace, bot: Any, front_end: str) -> Any:
+    from .unanswered import open_for_cli
+
+    return open_for_cli(bot.faq, args.log_unanswered, redact=args.log_redact, front_end=front_end)
+
+
+def _date(text: str) -> Any:
+    from .review_report import since_date
+
+    return since_date(text)
+
+
+def _add_log(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--log-unanswered", metavar="PATH", help="append each fallback, clarification and "
+                   "low-margin answer to PATH as a JSON line, for faqbot review (off by default)")
+    p.add_argument("--log-redact", action="store_true",
+                   help="mask numbers, e-mail addresses, phone numbers and URLs in that log")
+
+
 def _add_faq(p: argparse.ArgumentParser) -> None:
     # SUPPRESS: when absent here, the --faq given before the command stays
     p.add_argument("--faq", metavar="PATH", default=argparse.SUPPRESS,
@@ -191,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question", description=cmd_ask.__doc__)
     p.add_argument("question", nargs="+", help="the question")
     p.add_argument("--json", action="store_true", help="print the reply as one JSON object")
+    _add_log(p)
     _add_faq(p)
     p.set_defaults(handler=cmd_ask)
 
@@ -206,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="chat (terminal UI, or one turn per stdin line)", description=cmd_chat.__doc__)
     p.add_argument("--json", action="store_true", help="read turns from stdin, write one JSON reply per line")
     p.add_argument("--no-color", action="store_true", help="no colours (also when NO_COLOR is set)")
+    _add_log(p)
     _add_faq(p)
     p.set_defaults(handler=cmd_chat)
 
@@ -218,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--field", default="question", help="JSONL field with the question (default: question)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="processes to use (default: 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    _add_log(p)
     _add_faq(p)
     p.set_defaults(handler=cmd_batch)
 
@@ -235,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "address, then 429 (default: no limit)")
     p.add_argument("--no-page", action="store_true", help="serve the API only: no chat page, widget "
                    "or /chat/ask")
+    _add_log(p)
     _add_faq(p)
     p.set_defaults(handler=cmd_serve)
 
@@ -243,6 +276,20 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("shell", choices=SHELLS, help="the shell: bash, zsh or fish")
     p.set_defaults(handler=cmd_completion)
+
+    p = sub.add_parser("review", help="group logged unanswered questions, with suggestions",
+                       description=cmd_review.__doc__)
+    p.add_argument("log", metavar="LOG", help="a file written by --log-unanswered")
+    p.add_argument("--format", choices=("table", "json", "md"), default="table", help="output (default: table)")
+    p.add_argument("--min-size", type=int, default=2, metavar="N",
+                   help="show clusters of N questions or more (default: 2)")
+    p.add_argument("--since", type=_date, metavar="DATE", help="only questions logged from DATE (YYYY-MM-DD, UTC)")
+    p.add_argument("--apply", action="store_true",
+                   help="walk the 'add as phrasing' suggestions and write a reviewed copy of the FAQ")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="the copy --apply writes (default: NAME.reviewed.yaml beside the FAQ)")
+    _add_faq(p)
+    p.set_defaults(handler=cmd_review)
     return parser
 
 

@@ -13,6 +13,7 @@ from .retrieve import FACET, SUBJECT
 
 if TYPE_CHECKING:
     from .core import FAQBot
+    from .unanswered import ReplyLog
 
 _ORDINALS = {
     "1": 0, "one": 0, "first": 0, "yes": 0, "yeah": 0, "yep": 0, "the first": 0,
@@ -48,8 +49,17 @@ class Conversation:
         """Forget the topic and any pending choice."""
         self.last, self.choices = None, []
 
-    def ask(self, text: str) -> Reply:
-        """Answer one turn in the context of the earlier ones; never raises for any `str`."""
+    def ask(self, text: str, *, log: ReplyLog | None = None) -> Reply:
+        """Answer one turn in the context of the earlier ones; never raises for any `str`.
+
+        `log`, e.g. an `UnansweredLog`, is called with the text and the reply.
+        """
+        reply = self._answer(text)
+        if log is not None:
+            log(text, reply)
+        return reply
+
+    def _answer(self, text: str) -> Reply:
         picked = self._pick(text)
         if picked is not None:
             return self._remember(picked)

@@ -22,6 +22,7 @@ from .retrieve import Analysis, Index
 
 if TYPE_CHECKING:
     from .conversation import Conversation
+    from .unanswered import ReplyLog
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +70,17 @@ class FAQBot:
         """
         return cls(load_faq(path))
 
-    def ask(self, text: str, *, lang: str | None = None) -> Reply:
+    def ask(self, text: str, *, lang: str | None = None, log: ReplyLog | None = None) -> Reply:
         """Answer one question; never raises for any `str`.
 
         `lang` (an ISO 639-1 code such as "es") forces the question's language; by default
         it is detected, and the reply is in that language where the FAQ has its text.
+        `log`, e.g. an `UnansweredLog`, is called with the text and the reply.
         """
-        return self.ask_many([text], lang=lang)[0]
+        reply = self.ask_many([text], lang=lang)[0]
+        if log is not None:
+            log(text, reply)
+        return reply
 
     def ask_many(self, questions: Sequence[str], *, lang: str | None = None) -> list[Reply]:
         """Answer many questions in order, scoring them together (much faster than a loop).

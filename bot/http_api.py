@@ -18,6 +18,7 @@ from .errors import InputError
 from .messages import DISCLAIMER
 from .reply import Reply
 from .slash import explain
+from .unanswered import ReplyLog
 
 MODEL_ID = "faqbot"
 MAX_BODY_BYTES = 1 << 20  # 1 MiB
@@ -203,19 +204,23 @@ def question_and_state(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None
 # -- answering -----------------------------------------------------------------------------
 
 
-def answer_turns(bot: FAQBot, turns: Sequence[str]) -> Reply:
-    """Answer the last turn in the context of the earlier ones (the last MAX_HISTORY_TURNS)."""
+def answer_turns(bot: FAQBot, turns: Sequence[str], log: ReplyLog | None = None) -> Reply:
+    """Answer the last turn in the context of the earlier ones (the last MAX_HISTORY_TURNS).
+
+    `log` (--log-unanswered) is called with the last turn and its reply.
+    """
     recent = turns[-MAX_HISTORY_TURNS:]
-    return bot.conversation_from_history(recent[:-1]).ask(recent[-1])
+    return bot.conversation_from_history(recent[:-1]).ask(recent[-1], log=log)
 
 
-def answer_with_state(bot: FAQBot, question: str, state: dict[str, Any] | None) -> dict[str, Any]:
+def answer_with_state(bot: FAQBot, question: str, state: dict[str, Any] | None,
+                      log: ReplyLog | None = None) -> dict[str, Any]:
     """The Reply as a dict, plus `why` and the conversation state to send with the next question.
 
     A question sent with no state starts a conversation: its reply also carries `disclaimer`.
     """
     conv = bot.conversation(state)
-    reply = conv.ask(question)
+    reply = conv.ask(question, log=log)
     out = {**reply.to_dict(), "why": why(bot, reply), "state": conv.to_dict()}
     return out if state is not None else {**out, "disclaimer": DISCLAIMER}
 

@@ -20,10 +20,13 @@ import threading
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, Literal, NamedTuple, overload
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 from .core import CHUNK, FAQBot
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from .unanswered import ReplyLog
 
 OUTPUT_KEYS = ("kind", "id", "confidence", "answer", "error")
 OUTPUT_KEYS_SET = frozenset(OUTPUT_KEYS)
@@ -125,10 +128,11 @@ def row_from_line(line: str, format: LineFormat = "txt", field: str = "question"
     return row_from_bytes(line.encode("utf-8", "surrogateescape"), format, field)
 
 
-def answer_rows(bot: FAQBot | None, rows: Sequence[Row]) -> list[dict[str, Any]]:
+def answer_rows(bot: FAQBot | None, rows: Sequence[Row], log: ReplyLog | None = None) -> list[dict[str, Any]]:
     """Output rows for `rows`, in order, asking the bot every askable question at once.
 
-    `bot` may be None when every row is an error row. Never raises for a bad row.
+    `bot` may be None when every row is an error row. `log` (--log-unanswered) is called
+    with each question and its reply. Never raises for a bad row.
     """
     questions = [row.question for row in rows if row.question is not None]
     if questions and bot is None:
@@ -142,6 +146,8 @@ def answer_rows(bot: FAQBot | None, rows: Sequence[Row]) -> list[dict[str, Any]]
         else:
             reply = next(replies)
             values = (reply.kind, reply.id, round(reply.confidence, 4), reply.text, None)
+            if log is not None:
+                log(question, reply)
         if OUTPUT_KEYS_SET.isdisjoint(fields):
             result.update(zip(OUTPUT_KEYS, values, strict=True))
         else:  # the input has a kind, id, ... of its own: it stays, ours are prefixed

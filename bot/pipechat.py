@@ -21,6 +21,7 @@ from .slash import ChatState, Para
 
 if TYPE_CHECKING:
     from .core import FAQBot
+    from .unanswered import ReplyLog
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 
@@ -42,9 +43,13 @@ def flatten(paras: Iterable[Para]) -> str:
     return one_line(" | ".join(parts))
 
 
-def run_pipe(bot: FAQBot, lines: Iterable[str], out: TextIO, *, json: bool = False) -> int:
-    """Answer each of `lines` with one line on `out`; returns the exit status (0)."""
-    state = ChatState(bot, bot.conversation())
+def run_pipe(bot: FAQBot, lines: Iterable[str], out: TextIO, *, json: bool = False,
+             log: ReplyLog | None = None) -> int:
+    """Answer each of `lines` with one line on `out`; returns the exit status (0).
+
+    `log` (--log-unanswered) is called with each question and its reply.
+    """
+    state = ChatState(bot, bot.conversation(), log=log)
     for raw in lines:
         line = raw.rstrip("\r\n")
         try:

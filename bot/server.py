@@ -54,6 +54,7 @@ from .http_guard import (
     parse_origin,
     parse_rate_limit,
 )
+from .unanswered import ReplyLog, UnansweredLog, open_for_cli
 
 try:
     import uvicorn
@@ -72,6 +73,8 @@ else:
     _MISSING = None
 
 ENV_FAQ = "FAQBOT_FAQ"  # FAQ path for app_from_env(), the factory each uvicorn worker calls
+ENV_LOG = "FAQBOT_LOG_UNANSWERED"  # --log-unanswered PATH for the workers (each opens it to append)
+ENV_REDACT = "FAQBOT_LOG_REDACT"  # "1" with --log-redact
 ENV_OPTIONS = "FAQBOT_SERVER_OPTIONS"  # ServerOptions as JSON, for the same factory
 STATIC = Path(__file__).resolve().parent / "static"  # the page, shipped inside the wheel
 _SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # no proxy buffering
@@ -82,8 +85,8 @@ Handler = Callable[["Request"], Awaitable["Response"]]
 class _Endpoints:
     """The route handlers, bound to one bot and its options."""
 
-    def __init__(self, bot: FAQBot, options: ServerOptions) -> None:
-        self.bot, self.options = bot, options
+    def __init__(self, bot: FAQBot, options: ServerOptions, log: ReplyLog | None = None) -> None:
+        self.bot, self.options, self.log = bot, options, log
         self.limiter = RateLimiter(options.rate_limit) if options.rate_limit else None
 
     def guarded(self, handler: Handler, *, public: bool = False) -> Handler:
@@ -116,7 +119,7 @@ class _Endpoints:
         turns = user_turns(body.get("messages"))
         stream = check_options(body)
         # in a thread: a long history of long messages must not stall the event loop
-        reply = await run_in_threadpool(answer_turns, self.bot, turns)
+        reply = await run_in_threadpool(answer_turns, self.bot, turns, self.log)
         first = len(turns) == 1
         if stream:
             return StreamingResponse(server_sent_events(completion_chunks(reply, first)),
@@ -125,7 +128,7 @@ class _Endpoints:
 
     async def ask(self, request: Request) -> Response:
         question, state = question_and_state(await _body(request))
-        return JSONResponse(await run_in_threadpool(answer_with_state, self.bot, question, state))
+        return JSONResponse(await run_in_threadpool(answer_with_state, self.bot, question, state, self.log))
 
     async def models(self, request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [model_object()]})
@@ -191,14 +194,15 @@ def _require_extra() -> None:
                           f"installed): {install_hint('server')}")
 
 
-def create_app(bot: FAQBot, options: ServerOptions | None = None) -> ASGIApp:
+def create_app(bot: FAQBot, options: ServerOptions | None = None, *, log: ReplyLog | None = None) -> ASGIApp:
     """The ASGI app serving `bot` (built once; shared by every request).
 
-    Raises FAQBotError when the faqbot[server] extra is not installed.
+    `log`, e.g. an `UnansweredLog`, is called with each question and its reply. Raises
+    FAQBotError when the faqbot[server] extra is not installed.
     """
     _require_extra()
     options = options or ServerOptions()
-    api = _Endpoints(bot, options)
+    api = _Endpoints(bot, options, log)
     routes: list[BaseRoute] = [
         Route("/v1/chat/completions", api.guarded(api.chat_completions), methods=["POST"]),
         Route("/v1/models", api.guarded(api.models), methods=["GET"]),
@@ -225,10 +229,14 @@ def create_app(bot: FAQBot, options: ServerOptions | None = None) -> ASGIApp:
 
 
 def app_from_env() -> ASGIApp:
-    """App factory for uvicorn workers: the FAQ path and the options come from the environment."""
+    """App factory for uvicorn workers: the FAQ path, the options and the unanswered-questions
+    log (FAQBOT_LOG_UNANSWERED, FAQBOT_LOG_REDACT) come from the environment."""
     options = os.environ.get(ENV_OPTIONS)
-    return create_app(FAQBot.from_yaml(os.environ.get(ENV_FAQ) or None),
-                      ServerOptions.from_json(options) if options else None)
+    bot = FAQBot.from_yaml(os.environ.get(ENV_FAQ) or None)
+    path = os.environ.get(ENV_LOG) or None
+    redact = os.environ.get(ENV_REDACT) == "1"
+    log = UnansweredLog.for_bot(bot, path, front_end="serve", redact=redact) if path else None
+    return create_app(bot, ServerOptions.from_json(options) if options else None, log=log)
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -280,6 +288,7 @@ def run_cli(args: argparse.Namespace) -> int:
         raise InputError(f"--port must be between 0 and 65535, not {args.port}")
     options = server_options(args)
     bot = FAQBot.from_yaml(args.faq)  # fail here, with file:line, rather than in every worker
+    log = open_for_cli(bot.faq, args.log_unanswered, redact=args.log_redact, front_end="serve")
     host = f"[{args.host}]" if ":" in args.host else args.host
     page = f"; chat page http://{host}:{args.port}/" if options.page else ""
     print(f"faqbot: {len(bot.faq.entries)} entries; OpenAI-compatible base URL "
@@ -290,9 +299,12 @@ def run_cli(args: argparse.Namespace) -> int:
                                        "ws": "none"}  # no lifespan events, no websockets
     try:
         if args.workers == 1:
-            uvicorn.run(create_app(bot, options), **uvicorn_options)
+            uvicorn.run(create_app(bot, options, log=log), **uvicorn_options)
         else:
             os.environ[ENV_FAQ] = str(Path(args.faq).resolve()) if args.faq else ""
+            if log is not None:  # each worker appends to it with its own file descriptor
+                log.close()
+                os.environ[ENV_LOG], os.environ[ENV_REDACT] = str(log.path.resolve()), "1" if log.redact else ""
             os.environ[ENV_OPTIONS] = options.to_json()
             uvicorn.run(f"{__name__}:app_from_env", factory=True, workers=args.workers,
                         **uvicorn_options)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .core import FAQBot
     from .knowledge import Entry
     from .reply import Reply
+    from .unanswered import ReplyLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,11 @@ class ChatState:
     conversation: Conversation
     last: Reply | None = None
     last_question: str = ""
+    log: ReplyLog | None = None  # --log-unanswered
 
     def ask(self, text: str) -> Reply:
         """Ask in the conversation and remember the turn for /why."""
-        self.last, self.last_question = self.conversation.ask(text), text
+        self.last, self.last_question = self.conversation.ask(text, log=self.log), text
         return self.last
 
 

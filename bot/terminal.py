@@ -36,6 +36,7 @@ from .slash import BLANK, ChatState, Para
 if TYPE_CHECKING:
     from .core import FAQBot
     from .reply import Reply
+    from .unanswered import ReplyLog
 
 PROMPT = "> "
 STYLE = Style.from_dict({
@@ -199,13 +200,14 @@ def run_chat(
     output: Output | None = None,
     file: TextIO | None = None,
     history_path: str | Path | None = None,
+    log: ReplyLog | None = None,
 ) -> int:
     """Chat on the terminal until /quit or Ctrl-D; returns the exit status (0).
 
     `input`/`output` default to the terminal (or the current prompt_toolkit app session);
     `file` receives the chat's messages as plain text instead of `output` (for tests);
-    `history_path` defaults to `default_history_path()`. Colour is off when `color` is False
-    or NO_COLOR is set.
+    `history_path` defaults to `default_history_path()`; `log` (--log-unanswered) is called
+    with each question and reply. Colour is off when `color` is False or NO_COLOR is set.
     """
     depth = ColorDepth.DEPTH_1_BIT if not color or os.environ.get("NO_COLOR") else None
     completer = ChatCompleter(bot)
@@ -229,7 +231,7 @@ def run_chat(
         print_formatted_text(text, end="", style=STYLE, output=printer, color_depth=depth,
                              include_default_pygments_style=False)
 
-    state = ChatState(bot, bot.conversation())
+    state = ChatState(bot, bot.conversation(), log=log)
     show(welcome())
     while True:
         try:

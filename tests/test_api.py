@@ -43,6 +43,7 @@ PUBLIC = [
     "FAQFormatError",
     "InputError",
     "Reply",
+    "UnansweredLog",
 ]
 REPLY_KEYS = {"kind", "id", "text", "confidence", "alternatives", "reason", "lang"}
 
