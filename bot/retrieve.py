@@ -173,6 +173,7 @@ class Index:
         self._spelling = sorted(w for w in english_known | english_words if len(w) >= 4 and w not in self.stopwords)
         # a typo that an alternative happens to contain ("cofee") is known, but still means a concept
         self._lexicon_words = frozenset(lexicon_words)
+        self._glue_parts = self.vocabulary | self._lexicon_words  # what a run-together word's halves may be
         self._concept_spelling = sorted(w for w in english_words if len(w) >= 5 and w not in self.stopwords)
 
         # phrasings are read exactly as questions are; that reading is cached with what it reads
@@ -374,7 +375,7 @@ class Index:
 
     def _split(self, word: str) -> str:
         stemmed = stem(word)
-        known = self.vocabulary | self._lexicon_words
+        known = self._glue_parts
         if (len(word) < MIN_GLUED or not word.isalnum() or stemmed in known or stemmed in self.stopwords
                 or stemmed in self.common_words or stemmed in self._red_flag_words
                 or self.mapper.canonical(stemmed) != stemmed or self._correct(stemmed) != stemmed):
