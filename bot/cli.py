@@ -71,7 +71,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not question.strip():
         raise InputError("the question is empty: try faqbot ask \"which foods have magnesium?\"")
     bot = _bot(args)
-    reply = bot.ask(question, log=_unanswered(args, bot, "ask"))
+    reply = bot.ask(question, lang=args.lang, log=_unanswered(args, bot, "ask"))
     print(json_line(reply.to_dict()) if args.json else safe(reply.text))
     return EXIT_OK
 
@@ -220,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question", description=cmd_ask.__doc__)
     p.add_argument("question", nargs="+", help="the question")
     p.add_argument("--json", action="store_true", help="print the reply as one JSON object")
+    p.add_argument("--lang", metavar="CODE", help="the question's language, e.g. es (default: detected)")
     _add_log(p)
     _add_faq(p)
     p.set_defaults(handler=cmd_ask)

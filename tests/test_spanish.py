@@ -99,3 +99,11 @@ def test_a_translated_answer_names_what_its_english_answer_names(bot: FAQBot, en
     assert re.findall(r"\d+", english) == re.findall(r"\d+", spanish)
     for term, translations in TERMS.items():
         assert _names(english, [term]) == _names(spanish, translations), (entry_id, term)
+
+
+def test_faqbot_ask_takes_the_language(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["ask", "--lang", "es", "which foods are rich in magnesium"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert "magnesio" in printed.lower()
