@@ -66,16 +66,20 @@ def fitted_space(kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[s
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".tfidf-", suffix=".npz", delete=False) as tmp:
             space.save(tmp)
         os.replace(tmp.name, path)
-        _prune(directory)
+        prune(directory)
     except OSError as exc:
         log.debug("could not cache the index in %s: %s", directory, exc)
     return space
 
 
-def _prune(directory: Path) -> None:
-    files = sorted(directory.glob("tfidf-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP:]:
-        old.unlink(missing_ok=True)
+def prune(directory: Path, kind: str = "tfidf") -> None:
+    """Keep the KEEP newest cache files of one kind ("tfidf-…", "intent-…"), remove the rest."""
+    try:
+        files = sorted(directory.glob(f"{kind}-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # another process pruned first
+        log.debug("could not prune %s files in %s: %s", kind, directory, exc)
 
 
 def cached_json(kind: str, key: Sequence[str], compute: Callable[[], Any],
@@ -106,6 +110,7 @@ def cached_json(kind: str, key: Sequence[str], compute: Callable[[], Any],
                                              suffix=".json", delete=False) as tmp:
                 json.dump(value, tmp, ensure_ascii=False)
             os.replace(tmp.name, path)
+            prune(path.parent, kind)
         except OSError as exc:
             log.debug("could not cache %s in %s: %s", kind, path.parent, exc)
     return value

@@ -19,12 +19,18 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
-def asking_part(text: str) -> str | None:
-    """The sentences that ask, when a long message also holds others (context), else None."""
+def _several(text: str) -> list[str] | None:
+    """A long message's sentences, when it has several; else None (it is one question)."""
     if text.count(" ") < MIN_WORDS - 1:
         return None
     parts = sentences(text)
-    if len(parts) < 2:
+    return parts if len(parts) >= 2 else None
+
+
+def asking_part(text: str) -> str | None:
+    """The sentences that ask, when a long message also holds others (context), else None."""
+    parts = _several(text)
+    if parts is None:
         return None
     asking = [s for s in parts if s.endswith("?")] or parts[-1:]
     return " ".join(asking) if len(asking) < len(parts) else None
@@ -32,10 +38,8 @@ def asking_part(text: str) -> str | None:
 
 def last_question(text: str) -> str | None:
     """The message's last sentence when the message has several and that one asks something."""
-    if text.count(" ") < MIN_WORDS - 1:
-        return None
-    parts = sentences(text)
-    if len(parts) < 2:
+    parts = _several(text)
+    if parts is None:
         return None
     asks = parts[-1].endswith("?") or not any(p.endswith("?") for p in parts)
     return parts[-1] if asks else None

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from .cache import cache_dir
+from .cache import cache_dir, prune
 from .tfidf import Rows
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ class IntentModel:
                 with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".intent-", suffix=".npz", delete=False) as f:
                     np.savez(f, word=model.word, char=model.char, bias=model.bias)
                 os.replace(f.name, path)
+                prune(path.parent, "intent")
             except OSError as exc:
                 log.debug("could not cache the intent model in %s: %s", path.parent, exc)
         return model

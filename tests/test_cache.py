@@ -57,3 +57,22 @@ def test_an_unwritable_cache_directory_is_ignored(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(blocker / "cache"))
     space = fitted_space("word", [["magnesium", "food"], ["potassium"]])
     assert set(space.vocabulary) >= {"magnesium", "potassium"}
+
+
+def test_a_cached_value_of_another_shape_is_computed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cache import cached_json
+
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path))
+    assert cached_json("probe", ["a"], lambda: {"x": 1}) == {"x": 1}
+    for path in tmp_path.glob("probe-*.json"):
+        path.write_text('["not", "a", "dict"]', encoding="utf-8")  # an older format, or damage
+    assert cached_json("probe", ["a"], lambda: {"x": 2}, lambda saved: isinstance(saved, dict)) == {"x": 2}
+
+
+def test_cached_values_are_pruned_to_the_newest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cache import KEEP, cached_json
+
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path))
+    for n in range(KEEP + 5):
+        cached_json("probe", [str(n)], lambda: [])
+    assert len(list(tmp_path.glob("probe-*.json"))) == KEEP
