@@ -49,25 +49,26 @@ class Conversation:
         """Forget the topic and any pending choice."""
         self.last, self.choices = None, []
 
-    def ask(self, text: str, *, log: ReplyLog | None = None) -> Reply:
+    def ask(self, text: str, *, lang: str | None = None, log: ReplyLog | None = None) -> Reply:
         """Answer one turn in the context of the earlier ones; never raises for any `str`.
 
-        `log`, e.g. an `UnansweredLog`, is called with the text and the reply.
+        `lang` forces the turn's language (see `FAQBot.ask`); `log`, e.g. an
+        `UnansweredLog`, is called with the text and the reply.
         """
-        reply = self._answer(text)
+        reply = self._answer(text, lang)
         if log is not None:
             log(text, reply)
         return reply
 
-    def _answer(self, text: str) -> Reply:
+    def _answer(self, text: str, lang: str | None = None) -> Reply:
         picked = self._pick(text)
         if picked is not None:
             return self._remember(picked)
-        reply = self._bot.ask(text)
+        reply = self._bot.ask(text, lang=lang)
         if reply.kind in ("urgent", "smalltalk"):
             self.choices = []
             return reply
-        contextual = self._follow_up(text, reply)
+        contextual = self._follow_up(text, reply, lang)
         return self._remember(contextual or reply)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -81,7 +82,7 @@ class Conversation:
         entry = self._bot.faq.entry(self.choices[_ORDINALS[match["n"]]])
         return Reply("answer", entry.id, entry.answer, 1.0, (), {"reason": "picked"})
 
-    def _follow_up(self, text: str, reply: Reply) -> Reply | None:
+    def _follow_up(self, text: str, reply: Reply, lang: str | None = None) -> Reply | None:
         """A better reply using the last topic, or None to keep the stateless one.
 
         The turn's analysis is completed from the conversation: a turn that names no subject
@@ -91,7 +92,7 @@ class Conversation:
         if self.last is None:
             return None
         bot = self._bot
-        analysis = bot.index.analyse(text)
+        analysis = bot.index.analyse(text, lang)
         if analysis.out_of_scope or analysis.content > _MAX_FOLLOW_UP_CONTENT or analysis.unknown:
             return None
         last = bot.faq.entry(self.last)

@@ -201,6 +201,16 @@ def question_and_state(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None
     return question, state
 
 
+def requested_language(body: dict[str, Any], bot: FAQBot) -> str | None:
+    """The optional `lang` of a /v1/ask body: "en" or a language of the FAQ (else 400)."""
+    lang: str | None = _optional(body, "lang", str, None)
+    if lang is not None and lang != "en" and lang not in bot.faq.languages:
+        known = ", ".join(["en", *bot.faq.languages])
+        raise RequestError(f"'lang' must be one of the FAQ's languages ({known}), not {lang!r}",
+                           param="lang", code="unsupported_value")
+    return lang
+
+
 # -- answering -----------------------------------------------------------------------------
 
 
@@ -214,13 +224,13 @@ def answer_turns(bot: FAQBot, turns: Sequence[str], log: ReplyLog | None = None)
 
 
 def answer_with_state(bot: FAQBot, question: str, state: dict[str, Any] | None,
-                      log: ReplyLog | None = None) -> dict[str, Any]:
+                      log: ReplyLog | None = None, lang: str | None = None) -> dict[str, Any]:
     """The Reply as a dict, plus `why` and the conversation state to send with the next question.
 
     A question sent with no state starts a conversation: its reply also carries `disclaimer`.
     """
     conv = bot.conversation(state)
-    reply = conv.ask(question, log=log)
+    reply = conv.ask(question, lang=lang, log=log)
     out = {**reply.to_dict(), "why": why(bot, reply), "state": conv.to_dict()}
     return out if state is not None else {**out, "disclaimer": DISCLAIMER}
 

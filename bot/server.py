@@ -39,6 +39,7 @@ from .http_api import (
     model_object,
     question_and_state,
     read_json,
+    requested_language,
     server_sent_events,
     user_turns,
 )
@@ -127,8 +128,10 @@ class _Endpoints:
         return JSONResponse(completion(reply, first))
 
     async def ask(self, request: Request) -> Response:
-        question, state = question_and_state(await _body(request))
-        return JSONResponse(await run_in_threadpool(answer_with_state, self.bot, question, state, self.log))
+        body = await _body(request)
+        question, state = question_and_state(body)
+        lang = requested_language(body, self.bot)
+        return JSONResponse(await run_in_threadpool(answer_with_state, self.bot, question, state, self.log, lang))
 
     async def models(self, request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [model_object()]})

@@ -661,3 +661,17 @@ def test_serve_command_with_two_workers(tiny_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             _, err = proc.communicate()
     assert f"http://127.0.0.1:{port}/v1" in err.decode()
+
+
+def test_ask_takes_the_question_language(bot: FAQBot) -> None:
+    with TestClient(create_app(bot)) as client:
+        _ask_in_languages(client)
+
+
+def _ask_in_languages(client: TestClient) -> None:
+    spanish = client.post(ASK, json={"question": "which foods are rich in magnesium", "lang": "es"}).json()
+    assert (spanish["id"], spanish["lang"]) == ("magnesium-foods", "es")
+    detected = client.post(ASK, json={"question": "¿qué alimentos tienen magnesio?"}).json()
+    assert (detected["id"], detected["lang"]) == ("magnesium-foods", "es")
+    refused = client.post(ASK, json={"question": "hello", "lang": "xx"})
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "lang"
