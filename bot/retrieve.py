@@ -344,7 +344,9 @@ class Index:
         asking = asking_part(question)
         if asking is not None:
             asked = self._analyse_text(asking, frozenset(own))
-            analysis = replace(analysis, asking=asked.words, out_of_scope=asked.out_of_scope & analysis.out_of_scope)
+            # words the FAQ does not know count where the message asks, not in its context
+            analysis = replace(analysis, asking=asked.words, out_of_scope=asked.out_of_scope & analysis.out_of_scope,
+                               unknown=tuple(w for w in analysis.unknown if w in asked.unknown))
         return analysis if lang == ENGLISH else replace(analysis, lang=lang)
 
     def _language(self, question: str, analysis: Analysis) -> str:
