@@ -95,6 +95,7 @@ class Decider:
                 talk[intent].extend(p for p in found if not _only(phrase_tokens(p), english))
         self.smalltalk = ConceptMapper(talk)
         self.smalltalk_replies = {s.id: s.reply for s in faq.smalltalk}
+        self.closers = frozenset(s.id for s in faq.smalltalk if s.closes)
         self.messages = Messages(faq)
         patterns = [(intent, clean(p)) for intent, found in talk.items() for p in found]
         self.smalltalk_space = fitted_space("char", [p for _, p in patterns]) if patterns else None
@@ -122,10 +123,15 @@ class Decider:
 
     def smalltalk_intent(self, analysis: Analysis) -> str | None:
         """The small-talk intent when the whole message is small talk, else None."""
-        if analysis.subjects:  # "thanks, and magnesium?" asks about magnesium
-            return None
         mapped = self.smalltalk.map(list(analysis.stems))
         intents = [w for w in mapped if w in self.smalltalk_replies]
+        # a closer: it opens with small talk and asks nothing ("ok thanks, off to my GP now")
+        if intents and mapped[0] in self.closers and not analysis.asks and len(mapped) > 2 and not (
+            analysis.facets or analysis.out_of_scope
+        ):
+            return intents[0]
+        if analysis.subjects:  # "thanks, and magnesium?" asks about magnesium
+            return None
         rest = [w for w in mapped if w not in self.smalltalk_replies]
         if intents and all(w in self.index.stopwords for w in rest):
             return intents[-1]

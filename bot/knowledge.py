@@ -73,6 +73,7 @@ class SmallTalk:
     id: str
     patterns: tuple[str, ...]
     reply: str
+    closes: bool = False  # a closer ("thanks", "bye"): small talk even with more words after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,19 +430,19 @@ def _urgent(top: Fields) -> Urgent | None:
 
 
 def _smalltalk(top: Fields) -> tuple[SmallTalk, ...]:
-    """``smalltalk: [{id, patterns, reply}]``; ids unique, no pattern under two ids."""
+    """``smalltalk: [{id, patterns, reply, closes?}]``; ids unique, no pattern under two ids."""
     intents: list[SmallTalk] = []
     patterns: list[_Located] = []
     first_line: dict[str, int] = {}
     for number, node in enumerate(top.items("smalltalk"), 1):
         where = _name(top.where, node, "smalltalk", number)
-        item = _fields(top, node, where, ("id", "patterns", "reply"))
+        item = _fields(top, node, where, ("id", "patterns", "reply"), ("closes",))
         if item is None:
             continue
         intent_id = _read_id(item, first_line)
         found = item.texts("patterns")
         patterns.extend((f"smalltalk '{intent_id}'", text, line) for text, line in found)
-        intents.append(SmallTalk(intent_id, tuple(t for t, _ in found), item.text("reply")))
+        intents.append(SmallTalk(intent_id, tuple(t for t, _ in found), item.text("reply"), item.flag("closes")))
     _check_unique(top, patterns, "pattern", key=clean)
     return tuple(intents)
 

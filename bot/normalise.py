@@ -23,6 +23,8 @@ _CONTRACTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("'s", re.compile(r"'s\b"), ""),
     ("im", _IM, "i am"),
 )
+_BARE_NOT = re.compile(r"\b(ca|wo|do|does|did|is|was|are|were|have|has|had|could|would|should|must)nt\b")
+_BARE_NOT_BASE = {"ca": "can", "wo": "will"}
 # "how dose it work": after a question word or before a pronoun, "dose" is a typo of "does"
 _DOSE = re.compile(r"\b(how|why|when|where|who) dose\b|\bdose (it|this|that|my|your|low|high)\b")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
@@ -47,6 +49,8 @@ def clean(text: str) -> str:
                 text = pattern.sub(repl, text)
     elif "im" in text:
         text = _IM.sub("i am", text)
+    if "nt" in text:  # contractions typed without the apostrophe: "cant", "dont", "didnt"
+        text = _BARE_NOT.sub(lambda m: f"{_BARE_NOT_BASE.get(m[1], m[1])} not", text)
     if "dose" in text:
         text = _DOSE.sub(lambda m: f"{m[1]} does" if m[1] else f"does {m[2]}", text)
     if text.isascii():

@@ -65,6 +65,7 @@ class Analysis:
     content: int
     lang: str = "en"  # the message's language (ISO 639-1), see `bot.language`
     asking: tuple[str, ...] | None = None  # `words` of the sentences that ask, when others are context
+    asks: bool = False  # does the message hold a question mark?
 
     @property
     def mapped(self) -> str:
@@ -337,6 +338,8 @@ class Index:
         """
         analysis = self._analyse_text(question)
         lang = lang or self._language(question, analysis)
+        if "?" in question or "\uff1f" in question:
+            analysis = replace(analysis, asks=True)
         # in German "als" and "mag" are everyday words, not ALS and magnesium
         own = self._false_friends.get(lang, frozenset()).intersection(analysis.stems)
         if own:

@@ -122,3 +122,19 @@ def test_a_red_flag_reply_names_the_flag_and_the_words(bot: FAQBot) -> None:
 
 def test_red_flags_come_before_small_talk_and_languages(bot: FAQBot) -> None:
     assert bot.ask("hello! chest pain since an hour").kind == "urgent"
+
+
+@pytest.mark.parametrize("text", ["ok thanks, going to the doctor now", "cheers, that cleared it up",
+                                  "thanks a lot, off to bed"])
+def test_a_closer_that_asks_nothing_is_small_talk(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("text", ["thanks, and which foods have potassium?", "thanks! what about calcium foods"])
+def test_thanks_before_a_question_is_still_the_question(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "answer"
+
+
+@pytest.mark.parametrize("text", ["i cant feel my right leg all of a sudden", "i suddenly cant walk"])
+def test_contractions_typed_without_an_apostrophe_still_raise_a_red_flag(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "urgent"
