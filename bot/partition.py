@@ -5,7 +5,7 @@ included; `answer_rows` answers a list of them at once. `answer_partition(rows, 
 does both for a partition of text lines, JSON lines, records or a pandas DataFrame and
 returns one output row per input row, in order: the input's own fields plus `kind`, `id`,
 `confidence`, `answer` and `error`. An input field is never overwritten: when the input has
-a field named like one of the five, faqbot's five are named `faqbot_kind`, `faqbot_id`, ...
+a field named like one of the six, faqbot's six are named `faqbot_kind`, `faqbot_id`, ...
 instead (see `output_keys`). A row that cannot be asked (empty, not UTF-8, broken JSON or
 CSV, too long) gets an `error` and empty answer fields, and keeps every field that could be
 read; nothing raises and no row is dropped. The bot is built once per process and FAQ file,
@@ -28,7 +28,7 @@ from .errors import InputError
 if TYPE_CHECKING:
     from .unanswered import ReplyLog
 
-OUTPUT_KEYS = ("kind", "id", "confidence", "answer", "error")
+OUTPUT_KEYS = ("kind", "id", "confidence", "answer", "lang", "error")
 OUTPUT_KEYS_SET = frozenset(OUTPUT_KEYS)
 PREFIX = "faqbot_"  # before faqbot's own keys when the input has a field of the same name
 MAX_LINE_BYTES = 65_536  # longer lines are error rows: no question is that long
@@ -142,10 +142,10 @@ def answer_rows(bot: FAQBot | None, rows: Sequence[Row], log: ReplyLog | None = 
     for fields, question, error in rows:
         result = fields.copy()
         if question is None:
-            values: tuple[Any, ...] = (None, None, None, None, error)
+            values: tuple[Any, ...] = (None, None, None, None, None, error)
         else:
             reply = next(replies)
-            values = (reply.kind, reply.id, round(reply.confidence, 4), reply.text, None)
+            values = (reply.kind, reply.id, round(reply.confidence, 4), reply.text, reply.lang, None)
             if log is not None:
                 log(question, reply)
         if OUTPUT_KEYS_SET.isdisjoint(fields):
@@ -157,7 +157,7 @@ def answer_rows(bot: FAQBot | None, rows: Sequence[Row], log: ReplyLog | None = 
 
 
 def output_keys(fields: Collection[str]) -> tuple[str, ...]:
-    """faqbot's five keys for a row with these input fields, none of them an input field.
+    """faqbot's six keys for a row with these input fields, none of them an input field.
 
     `OUTPUT_KEYS` when none clashes; else each prefixed with `PREFIX` (``faqbot_id``), or
     twice (``faqbot_faqbot_id``) if those are taken too.
@@ -169,7 +169,7 @@ def output_keys(fields: Collection[str]) -> tuple[str, ...]:
 
 
 def output_columns(input_columns: Iterable[str]) -> list[str]:
-    """The columns of the output: the input's own, then faqbot's five (`output_keys`)."""
+    """The columns of the output: the input's own, then faqbot's six (`output_keys`)."""
     columns = list(input_columns)
     return columns + list(output_keys(set(columns)))
 

@@ -84,7 +84,7 @@ def test_map_in_pandas_over_a_csv_dataframe(spark: Any, tmp_path: Path, tiny_faq
     questions = spark.read.csv(str(src), header=True).na.fill("")
     assert questions.rdd.getNumPartitions() > 1
     schema = ("n string, question string, kind string, id string, confidence double, "
-              "answer string, error string")
+              "answer string, lang string, error string")
     answers = questions.mapInPandas(lambda frames: (answer_partition(f, faq=faq) for f in frames), schema)
     rows = [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.asDict().items()}
             for row in answers.collect()]
