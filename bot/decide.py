@@ -236,20 +236,20 @@ class Decider:
         }
         return np.column_stack([columns[k] for k in FEATURES])
 
+    def _content(self, analysis: Analysis) -> list[str]:
+        """The words that carry what is asked: of the asking sentences when there are others."""
+        return [w for w in analysis.asking or analysis.words if w not in self.index.stopwords]
+
     def _unexplained(self, analysis: Analysis, entry: int) -> float:
         """Share of the question's content words that the best entry never uses."""
-        content = [w for w in analysis.asking or analysis.words if w not in self.index.stopwords]
-        if not content:
-            return 0.0
+        content = self._content(analysis)
         known = self.index.entry_words[entry]
-        return sum(w not in known for w in content) / len(content)
+        return sum(w not in known for w in content) / len(content) if content else 0.0
 
     def _unexplained_information(self, analysis: Analysis, entry: int) -> float:
         """Like `_unexplained`, each word weighted by how much it tells (its rarity): "cradle
         cap" in "see a doctor for cradle cap" tells more than "doctor" does."""
-        content = [w for w in analysis.asking or analysis.words if w not in self.index.stopwords]
-        if not content:
-            return 0.0
+        content = self._content(analysis)
         known, knowledge = self.index.entry_words[entry], self.index.knowledge
         weight = [CONCEPT_INFORMATION if ":" in w else knowledge.information(w) for w in content]
         total = sum(weight)

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .fields import Fields, Where
-from .yamlnodes import Map, Node
+from .fields import Fields
+from .yamlnodes import Node
 
 MESSAGES = ("fallback", "urgent", "disclaimer", "clarify_header", "clarify_footer", "unsupported", "closer")
 WORD_SECTIONS = ("subjects", "facets", "synonyms", "out_of_scope")
@@ -73,6 +73,7 @@ def read_languages(
         if code == "en":
             raise where.error(line, "English is the FAQ's own language; only other languages go here")
         item = Fields(spec, where, ("name",), LANGUAGE_KEYS[1:], line)
+        patterns, replies = _smalltalk(item, known["smalltalk"])
         out[code] = Language(
             code=code,
             name=item.text("name"),
@@ -80,8 +81,8 @@ def read_languages(
             words=_words(item, known),
             negations=tuple(t for t, _ in item.texts("negations", allow_empty=True)),
             messages=_messages(item),
-            smalltalk_patterns=_smalltalk(item, known["smalltalk"])[0],
-            smalltalk_replies=_smalltalk(item, known["smalltalk"])[1],
+            smalltalk_patterns=patterns,
+            smalltalk_replies=replies,
             red_flags=tuple(t for t, _ in item.texts("red_flags", allow_empty=True)),
             entries=_entries(item, known["entries"]),
         )
@@ -129,7 +130,7 @@ def _smalltalk(item: Fields, known: set[str]) -> tuple[Mapping[str, tuple[str, .
     patterns: dict[str, tuple[str, ...]] = {}
     replies: dict[str, str] = {}
     for name, line, value in _names(item, "smalltalk", known, "small-talk intent"):
-        spec = Fields(_as_map(value, item.where, line), item.where.about(f"{item.where.what}: smalltalk '{name}'"),
+        spec = Fields(value, item.where.about(f"{item.where.what}: smalltalk '{name}'"),
                       ("patterns",), ("reply",), line)
         patterns[name] = tuple(t for t, _ in spec.texts("patterns"))
         if spec.get("reply"):
@@ -140,7 +141,7 @@ def _smalltalk(item: Fields, known: set[str]) -> tuple[Mapping[str, tuple[str, .
 def _entries(item: Fields, known: set[str]) -> Mapping[str, Translation]:
     out: dict[str, Translation] = {}
     for name, line, value in _names(item, "entries", known, "entry"):
-        spec = Fields(_as_map(value, item.where, line), item.where.about(f"{item.where.what}: entry '{name}'"),
+        spec = Fields(value, item.where.about(f"{item.where.what}: entry '{name}'"),
                       ("question", "answer"), ("alternatives",), line)
         out[name] = Translation(
             question=spec.text("question"),
@@ -149,8 +150,3 @@ def _entries(item: Fields, known: set[str]) -> Mapping[str, Translation]:
         )
     return MappingProxyType(out)
 
-
-def _as_map(value: Node, where: Where, line: int) -> Map:
-    if not isinstance(value, Map):
-        raise where.error(line, "must be a mapping")
-    return value

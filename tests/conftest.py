@@ -118,3 +118,18 @@ def shared_eval() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/eval is not present")
     return path
+
+
+# Lines of a file to answer in a distributed partition (Dask, Spark): questions, small talk,
+# a red flag, empty and blank lines, invalid UTF-8, an over-long line, repeated.
+PARTITION_LINES = [
+    b"Which foods are rich in magnesium?",
+    b"hello",
+    b"",
+    b"I have chest pain",
+    b"bad \xff byte",
+    b"x" * 100_000,
+    b"what dose of magnesium should I take",
+    b"   ",
+    b"why does low magnesium cause twitching",
+] * 3

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import PARTITION_LINES
 
 from bot.cli import main
 from bot.partition import answer_partition
@@ -18,17 +19,7 @@ from bot.partition import answer_partition
 db = pytest.importorskip("dask.bag")
 distributed = pytest.importorskip("distributed")
 
-LINES = [
-    b"Which foods are rich in magnesium?",
-    b"hello",
-    b"",
-    b"I have chest pain",
-    b"bad \xff byte",
-    b"x" * 100_000,
-    b"what dose of magnesium should I take",
-    b"   ",
-    b"why does low magnesium cause twitching",
-] * 3
+LINES = PARTITION_LINES
 
 
 @pytest.fixture(scope="module")

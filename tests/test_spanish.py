@@ -4,8 +4,10 @@ translated answer names exactly the nutrients, foods and numbers its English ans
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from conftest import TINY_FAQ
 
 from bot import FAQBot
 
@@ -107,3 +109,21 @@ def test_faqbot_ask_takes_the_language(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["ask", "--lang", "es", "which foods are rich in magnesium"]) == 0
     printed = capsys.readouterr().out.strip()
     assert "magnesio" in printed.lower()
+
+
+@pytest.mark.parametrize(("layer", "message"), [
+    ("  es:\n    name: Spanish\n    entries:\n      no-such-entry:\n        question: q\n        answer: a\n",
+     "names entry 'no-such-entry'"),
+    ("  es:\n    name: Spanish\n    words:\n      subjects:\n        zinc: [zinc]\n", "names subject 'zinc'"),
+    ("  en:\n    name: English\n", "English is the FAQ's own language"),
+    ("  es:\n    name: Spanish\n    smalltalk:\n      greeting: hola\n", "must be a mapping"),
+])
+def test_a_bad_language_layer_is_one_located_error(tmp_path: Path, layer: str, message: str) -> None:
+    from bot import FAQFormatError
+    from bot.knowledge import load_faq
+
+    path = tmp_path / "faq.yaml"
+    path.write_text(TINY_FAQ + "languages:\n" + layer, encoding="utf-8")
+    with pytest.raises(FAQFormatError) as raised:
+        load_faq(path)
+    assert message in str(raised.value) and raised.value.line is not None

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import PARTITION_LINES
 
 from bot.cli import main
 from bot.partition import answer_partition
@@ -31,17 +32,7 @@ pyspark_sql = pytest.importorskip("pyspark.sql")
 pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
-LINES = [
-    b"Which foods are rich in magnesium?",
-    b"hello",
-    b"",
-    b"I have chest pain",
-    b"bad \xff byte",
-    b"x" * 100_000,
-    b"what dose of magnesium should I take",
-    b"   ",
-    b"why does low magnesium cause twitching",
-] * 3
+LINES = PARTITION_LINES
 
 
 @pytest.fixture(scope="module")
