@@ -158,9 +158,23 @@ def load_faq(path: str | Path | None = None, *, max_bytes: int | Literal["settin
     at that one problem; otherwise every part is checked, even after another is broken.
     """
     path = Path(path) if path is not None else bundled_faq_path()
-    where = Where(str(path))
     if max_bytes == "setting":
         max_bytes = size_limit()
+    from . import faqcache  # here: it builds on this module
+
+    try:
+        small_enough = max_bytes is None or path.stat().st_size <= max_bytes
+    except OSError:
+        small_enough = False  # reading says why
+    faq = faqcache.cached(path) if small_enough else None
+    if faq is None:
+        faq = _read_faq(path, max_bytes)
+        faqcache.keep(path, faq)
+    return faq
+
+
+def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
+    where = Where(str(path))
     root = read_table(path, max_bytes) if path.suffix.lower() in TABLE_SUFFIXES else read_yaml(path, max_bytes)
     if root is None:
         raise where.error(1, "the file is empty")
@@ -184,7 +198,8 @@ def load_faq(path: str | Path | None = None, *, max_bytes: int | Literal["settin
     _check_unique(top, words, "word", key=lambda text: " ".join(tokens(clean(text))))
     entries, phrasings = _entries(top, subjects, facets)
     phrasings += [("out_of_scope examples", text, line) for text, line in examples]
-    _check_unique(top, phrasings, "phrasing", key=clean, repeats=True)
+    shared: list[str] = []  # a question two entries both have: they cannot be told apart
+    _check_unique(top, phrasings, "phrasing", key=clean, repeats=True, shared=shared)
     thresholds, calibration = _thresholds(top) if top.get("thresholds") else plain_model()
     if calibration.keys() != CALIBRATION_NAMES:  # a weight not given is the plain FAQs' one
         calibration = {**plain_model()[1], **calibration}
@@ -210,7 +225,7 @@ def load_faq(path: str | Path | None = None, *, max_bytes: int | Literal["settin
         thresholds=thresholds,
         calibration=calibration,
         languages=languages,
-        warnings=_plain_warning(where, entries),
+        warnings=(*_plain_warning(where, entries), *_shared_warning(where, shared)),
     )
 
 
@@ -221,6 +236,14 @@ def plain_model() -> tuple[Thresholds, dict[str, float]]:
     root = read_yaml(PLAIN_MODEL)
     top = Fields(root or Map(1), where, ("thresholds",))
     return _thresholds(top)
+
+
+def _shared_warning(where: Where, shared: Sequence[str]) -> tuple[str, ...]:
+    """One line for the phrasings that more than one entry has (an imported FAQ's repeats)."""
+    if not shared:
+        return ()
+    more = f" (and {len(shared) - 1} more)" if len(shared) > 1 else ""
+    return (f"{where.path}:{shared[0]}{more}; faqbot answers such a question with the first entry",)
 
 
 def _plain_warning(where: Where, entries: Sequence[Entry]) -> tuple[str, ...]:
@@ -471,10 +494,12 @@ def _check_unique(
     *,
     key: Callable[[str], str],
     repeats: bool = False,
+    shared: list[str] | None = None,
 ) -> None:
     """No text (compared by `key`) under two owners, nor twice under one if `repeats`.
 
-    A text that normalises to nothing is refused too: it could never match.
+    A text that normalises to nothing is refused too: it could never match. Given `shared`,
+    a text under two entries is not a problem but noted there ("line: what").
     """
     seen: dict[str, tuple[str, int]] = {}
     for owner, text, line in located:
@@ -485,7 +510,11 @@ def _check_unique(
             seen[norm] = (owner, line)
         elif seen[norm][0] != owner:
             first_owner, first_line = seen[norm]
-            where.fail(line, f"{owner}: {what} '{text}' is also under {first_owner} (line {first_line})")
+            message = f"{owner}: {what} '{text}' is also under {first_owner} (line {first_line})"
+            if shared is not None and owner.startswith("entry") and first_owner.startswith("entry"):
+                shared.append(f"{line}: {message}")
+            else:
+                where.fail(line, message)
         elif repeats:
             where.fail(line, f"{owner}: {what} '{text}' is repeated (first at line {seen[norm][1]})")
 

@@ -157,20 +157,27 @@ class Index:
         self.many_senses = knowledge.common
 
         self.row_entry = np.fromiter((i for i, _ in phrasings), dtype=np.intp, count=len(phrasings))
-        english_texts = [clean(p) for e in faq.entries for p in (*e.phrasings, e.answer)]
+        # the words of the answers (slow to read in a big FAQ, so cached with them and the concepts)
+        answers = cached_json(
+            "answers", [LEXICON_FORMAT, WORDS_FORMAT, *every_phrase, "\x1f", *(e.answer for e in faq.entries)],
+            lambda: [_answer_words(self.mapper, e.answer) for e in faq.entries],
+            lambda saved: isinstance(saved, list) and len(saved) == len(faq.entries) and all(
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair) for pair in saved))
+        answer_words = {w for written, _ in answers for w in written.split()}
+        english_phrasings = [clean(p) for e in faq.entries for p in e.phrasings]
+        english_written = {w for text in english_phrasings for w in text.split()} | answer_words
         known = set(self.word_frequency)
-        known |= {w for e in faq.entries for w in tokens(clean(e.answer))}
+        known |= {stem(w) for w in answer_words}
         self.vocabulary = frozenset(known)
         self.languages = tuple(faq.languages)
-        self._english_words = knowledge.english | {w for t in english_texts for w in tokens(t)} | set(
-            derived["english_words"])
+        self._english_words = knowledge.english | {stem(w) for w in english_written} | set(derived["english_words"])
         # spelling is corrected towards what the FAQ answers, never towards an out-of-scope cue:
         # a wrong correction there ("sleep" → "sheep") would turn a good question away
         lexicon_words = set(derived["lexicon_words"])
         # ...and towards content words only: "weather" must not become "whether"
         # ...and towards English: thousands of foreign concept words would turn typos into them
         english_words = set(derived["english_concept_words"])
-        english_known = {form for text in english_texts for w in text.split() for form in (w, stem(w))} & known
+        english_known = {form for w in english_written for form in (w, stem(w))} & known
         self._spelling = sorted(w for w in english_known | english_words if len(w) >= 4 and w not in self.stopwords)
         # a typo that an alternative happens to contain ("cofee") is known, but still means a concept
         self._lexicon_words = frozenset(lexicon_words)
@@ -200,8 +207,8 @@ class Index:
         entry_words: list[set[str]] = [set() for _ in faq.entries]
         for entry, phrase_words in zip(self.row_entry.tolist(), mapped, strict=True):
             entry_words[entry].update(phrase_words)
-        for i, e in enumerate(faq.entries):
-            entry_words[i].update(self.mapper.map(tokens(clean(e.answer))))
+        for i, (_, concepts) in enumerate(answers):
+            entry_words[i].update(concepts.split())
         self.entry_words = tuple(frozenset(w) for w in entry_words)
         examples = [self._map(clean(q)) for q in faq.out_of_scope_examples]
         self.out_of_scope = Postings(self.word.to_matrix(self.word.transform(examples))) if examples else None
@@ -445,6 +452,13 @@ class Index:
             intent,
             oos,
         )
+
+
+def _answer_words(mapper: ConceptMapper, answer: str) -> tuple[str, str]:
+    """An answer's distinct written words, and its distinct stemmed words with concepts mapped
+    (each joined by spaces: a cache of strings reads several times faster than one of lists)."""
+    written = clean(answer).split()
+    return " ".join(sorted(set(written))), " ".join(sorted(set(mapper.map([stem(w) for w in written]))))
 
 
 def _subject_specificity(

@@ -1,8 +1,9 @@
-"""A fitted TF-IDF space: scikit-learn fits it; transforming new text happens here.
+"""A fitted TF-IDF space: fitting and transforming new text both happen here.
 
-Transforming by hand (exactly what `TfidfVectorizer(sublinear_tf=True)` does, checked by a
-test) keeps a single question fast (no per-call validation) and lets a saved space answer
-without importing scikit-learn at all, which is most of a cold start.
+Both do exactly what scikit-learn's `TfidfVectorizer(sublinear_tf=True)` does (smoothed idf,
+1 + log tf, L2 norm; a test checks it against scikit-learn), by hand: a single question is
+fast (no per-call validation), and neither fitting nor answering imports scikit-learn, whose
+import alone is most of a cold start and a second of a big FAQ's first build.
 """
 
 from __future__ import annotations
@@ -165,9 +166,7 @@ class TfidfSpace:
 
     @classmethod
     def fit(cls, kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[str]) -> TfidfSpace:
-        """Count features (each distinct word's n-grams found once), weight with scikit-learn."""
-        from sklearn.feature_extraction.text import TfidfTransformer
-
+        """Count features (each distinct word's n-grams found once) and weight them."""
         vocabulary: dict[str, int] = {}
         grams_of_word: dict[str, list[int]] = {}
 
@@ -191,9 +190,14 @@ class TfidfSpace:
             shape=(len(per_document), len(vocabulary)),
         )
         counts.sum_duplicates()
-        transformer = TfidfTransformer(sublinear_tf=True)
-        matrix = sparse.csr_matrix(transformer.fit_transform(counts))
-        return cls(kind, vocabulary, np.asarray(transformer.idf_, dtype=np.float64), matrix)
+        df = np.bincount(counts.indices, minlength=len(vocabulary))
+        idf = np.log((1.0 + len(per_document)) / (1.0 + df)) + 1.0  # smoothed, as scikit-learn's
+        values = (1.0 + np.log(counts.data)) * idf[counts.indices]
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=counts.shape[0]))
+        values /= np.where(norms > 0, norms, 1.0)[rows]
+        matrix = sparse.csr_matrix((values, counts.indices, counts.indptr), shape=counts.shape)
+        return cls(kind, vocabulary, idf, matrix)
 
     def save(self, file: IO[bytes]) -> None:
         """Write the space as plain NumPy arrays (see `load`)."""

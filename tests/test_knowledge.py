@@ -557,17 +557,31 @@ def test_duplicate_smalltalk_id(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "phrase", "first"),
     [
-        # the same phrasing under two ids, compared after normalisation
+        # the same phrasing under two ids, compared after normalisation: an imported FAQ's
+        # repeat is a warning (the first entry answers), not an error
         ("      - why does potassium matter for muscles", "      - Magnesium   FOODS!",
          "entry 'potassium-role': phrasing 'Magnesium   FOODS!' is also under entry "
          "'magnesium-foods' (line {first})", "- magnesium foods"),
-        ("      - why does potassium matter for muscles",
-         "      - which foods are rich in magnesium",
-         "is also under entry 'magnesium-foods' (line {first})", "question: Which foods"),
         ("    question: How does low potassium cause twitching?",
          "    question: what should I eat for magnesium?",
-         "phrasing 'what should I eat for magnesium?' is also under entry 'magnesium-foods' "
-         "(line {first})", "- what should i eat"),
+         "entry 'potassium-role': phrasing 'what should I eat for magnesium?' is also under entry "
+         "'magnesium-foods' (line {first})", "- what should i eat"),
+    ],
+)
+def test_same_phrasing_under_two_entries_is_a_warning(
+    tmp_path: Path, old: str, new: str, phrase: str, first: str
+) -> None:
+    text = mutate(old, new)
+    faq = load_faq(write(tmp_path, text))
+    line = line_of(text, new.strip())
+    expected = f"{tmp_path / 'faq.yaml'}:{line}: {phrase.format(first=line_of(text, first))}"
+    assert [w for w in faq.warnings if "is also under" in w] == [expected + "; faqbot answers such a question "
+                                                                  "with the first entry"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase", "first"),
+    [
         # a repeat within one entry
         ("      - magnesium foods", "      - which foods are RICH in magnesium",
          "entry 'magnesium-foods': phrasing 'which foods are RICH in magnesium' is repeated "
