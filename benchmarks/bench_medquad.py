@@ -48,7 +48,16 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from medquad_data import Entry, copies, normalised, query_set, read_medquad, source_id, write_faq  # noqa: E402
+from medquad_data import (  # noqa: E402
+    Entry,
+    copies,
+    normalised,
+    query_set,
+    read_medquad,
+    snapshot_commit,
+    source_id,
+    write_faq,
+)
 from medquad_worker import REPO, loader_missing  # noqa: E402
 
 MIRROR = Path("/work/.mirror/abachaa+MedQuAD/repo")
@@ -279,7 +288,8 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     print("the baseline has no cache, and always answers (so its answered right is its top-1)")
     print("\ntargets (issue 19, for faqbot):")
     print("\n".join(target_lines(results)))
-    return {"queries": args.queries, "seed": args.seed, "pairs": args.pairs, "medquad_entries": len(entries),
+    return {"medquad": str(args.medquad), "medquad_commit": snapshot_commit(args.medquad),
+            "queries": args.queries, "seed": args.seed, "pairs": args.pairs, "medquad_entries": len(entries),
             "examples": asked[:5], "sizes": {str(size): result for size, result in results.items()}}
 
 

@@ -55,6 +55,14 @@ def is_git_dir(path: Path) -> bool:
     return (path / "HEAD").is_file() and (path / "objects").is_dir()
 
 
+def snapshot_commit(path: Path) -> str | None:
+    """The commit a bare-git snapshot is at (None for a checkout, or when git cannot tell)."""
+    if not is_git_dir(path):
+        return None
+    done = subprocess.run(["git", "--git-dir", str(path), "rev-parse", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
 def snapshot_files(path: Path) -> Iterator[tuple[str, bytes]]:
     """(relative name, bytes) of every XML file of a snapshot, in name order."""
     if not is_git_dir(path):
