@@ -22,6 +22,7 @@ environment:
   FAQBOT_CACHE_DIR  where fitted indexes are cached (default: $XDG_CACHE_HOME/faqbot,
                     else ~/.cache/faqbot)
   FAQBOT_NO_CACHE   set to 1 to neither read nor write that cache
+  FAQBOT_MAX_FAQ_MB the largest FAQ file read, in MB (default: 5; 0: no limit), as --max-faq-mb
   XDG_STATE_HOME    the chat keeps its history in $XDG_STATE_HOME/faqbot/history
                     (default: ~/.local/state/faqbot/history)
   NO_COLOR          set to anything for a chat without colours (as --no-color)
@@ -35,7 +36,8 @@ install it:
   fish  faqbot completion fish > ~/.config/fish/completions/faqbot.fish
 or for this shell only: source <(faqbot completion bash)
 """
-TOP_OPTIONS = {"-v", "--verbose", "--faq"}  # options before the command; "--faq" takes a value
+TOP_OPTIONS = {"-v", "--verbose", "--faq", "--max-faq-mb"}  # options before the command
+_TAKE_VALUE = {"--faq", "--max-faq-mb"}
 
 
 def _bot(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -60,6 +62,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     phrasings = sum(len(e.phrasings) for e in faq.entries)
     print(f"{one_line(faq.path)}: ok: {len(faq.entries)} entries, {phrasings} phrasings, "
           f"{len(faq.subjects)} subjects, {len(faq.facets)} facets")
+    for warning in faq.warnings:
+        print(f"faqbot: warning: {one_line(warning)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Write a FAQ (YAML, CSV or JSONL) in another of these forms, by the output's name:
+    a spreadsheet's questions as the faq.yaml to grow from, or a FAQ as a table."""
+    from .convert import write_faq
+    from .knowledge import load_faq
+
+    faq = load_faq(args.path)
+    write_faq(faq, args.output, force=args.force)
+    print(f"{one_line(args.output)}: wrote {len(faq.entries)} entries", file=sys.stderr)
     return EXIT_OK
 
 
@@ -210,12 +226,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="log what faqbot does on stderr (-vv: debug details)")
     parser.add_argument("--faq", metavar="PATH", dest="top_faq",
                         help="FAQ file for any command (default: the bundled faq.yaml)")
+    parser.add_argument("--max-faq-mb", metavar="MB", type=_megabytes,
+                        help="read FAQ files up to MB megabytes (default: 5; 0: no limit)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("check", help="validate a FAQ file", description=cmd_check.__doc__)
     p.add_argument("path", nargs="?", help="FAQ file (default: --faq, else the bundled faq.yaml)")
     _add_faq(p)
     p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("convert", help="write a FAQ as YAML, CSV or JSONL", description=cmd_convert.__doc__)
+    p.add_argument("path", help="the FAQ to read (.yaml, .csv or .jsonl)")
+    p.add_argument("-o", "--output", metavar="PATH", required=True,
+                   help="the file to write; its ending (.yaml, .csv, .jsonl) says the form")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p.set_defaults(handler=cmd_convert)
 
     p = sub.add_parser("ask", help="answer one question", description=cmd_ask.__doc__)
     p.add_argument("question", nargs="+", help="the question")
@@ -294,12 +319,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _megabytes(text: str) -> str:
+    """A --max-faq-mb value: a number of megabytes, 0 for no limit."""
+    try:
+        ok = float(text) >= 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise argparse.ArgumentTypeError(f"must be a number of megabytes (0: no limit), not {text!r}")
+    return text
+
+
 def with_command(argv: list[str]) -> list[str]:
     """`argv` with "chat" where the command goes when there is none: `faqbot`, `faqbot -v`,
     `faqbot --faq PATH` and `faqbot --no-color` open the chat."""
     n = 0
-    while n < len(argv) and (argv[n] in TOP_OPTIONS or argv[n].startswith(("--faq=", "-vv"))):
-        n += 2 if argv[n] == "--faq" else 1
+    while n < len(argv) and (argv[n] in TOP_OPTIONS or argv[n].startswith(("--faq=", "--max-faq-mb=", "-vv"))):
+        n += 2 if argv[n] in _TAKE_VALUE else 1
     rest = argv[n:]
     if rest and (not rest[0].startswith("-") or rest[0] in ("-h", "--help", "--version")):
         return argv
@@ -329,6 +365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(with_command(list(sys.argv[1:] if argv is None else argv)))
     args.faq = getattr(args, "faq", None) or args.top_faq  # after the command, else before it
+    if args.max_faq_mb is not None:  # a setting, so that every worker process reads it too
+        from .yamlnodes import SIZE_SETTING
+
+        os.environ[SIZE_SETTING] = args.max_faq_mb
     _logging(args.verbose)
     try:
         return int(args.handler(args))

@@ -100,13 +100,13 @@ class Conversation:
         named = [s for s in sorted(analysis.subjects) if weight[s] > 0]
         stops = bot.index.stopwords
         plain = [w for w in analysis.words if w not in stops and ":" not in w]
-        if named and not analysis.facets:
+        if named and not analysis.facets and last.facet:
             if reply.kind == "answer" and plain:
                 return None  # "why does vitamin D matter for muscles" stands on its own
             label = bot.faq.facets[last.facet].label
             completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
                                 words=(*analysis.words, FACET + last.facet), facets=frozenset({last.facet}))
-        elif not named and (analysis.facets or not plain):
+        elif not named and last.subjects and (analysis.facets or not plain):
             subject = max(last.subjects, key=lambda s: weight[s])
             label = bot.faq.subjects[subject].label
             completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
@@ -120,7 +120,7 @@ class Conversation:
         # a facet the last subject has no entry for is asked in general: "is that serious?"
         asked = sorted(completed.facets)
         if not named and asked and not any(bot.entry_for(s, f) for s in last.subjects for f in asked):
-            target = next((e.id for e in bot.faq.entries if e.facet in asked and weight[
+            target = next((e.id for e in bot.faq.entries if e.facet in asked and e.subjects and weight[
                 max(e.subjects, key=lambda s: weight[s])] < 1.0), target)
         if reply.kind == "answer" and reply.id == target:
             return None

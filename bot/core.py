@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .decide import Decider
 from .focus import last_question
@@ -63,12 +63,16 @@ class FAQBot:
         raise AttributeError(f"a FAQBot is immutable: cannot delete {name!r}")
 
     @classmethod
-    def from_yaml(cls, path: str | Path | None = None) -> FAQBot:
-        """Build a bot from a FAQ file (the bundled `faq.yaml` by default).
+    def from_file(cls, path: str | Path | None = None, *,
+                  max_bytes: int | Literal["setting"] | None = "setting") -> FAQBot:
+        """Build a bot from a FAQ file: YAML, CSV or JSONL (the bundled `faq.yaml` by default).
 
-        Raises `FAQFormatError` (with file and line) when the file is missing or invalid.
+        `max_bytes` bounds the file's size (default: `FAQBOT_MAX_FAQ_MB`, else 5 MB; None: no
+        limit). Raises `FAQFormatError` (with file and line) when the file is missing or invalid.
         """
-        return cls(load_faq(path))
+        return cls(load_faq(path, max_bytes=max_bytes))
+
+    from_yaml = from_file  # the name of earlier releases
 
     def ask(self, text: str, *, lang: str | None = None, log: ReplyLog | None = None) -> Reply:
         """Answer one question; never raises for any `str`.

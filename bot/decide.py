@@ -1,10 +1,10 @@
 """From scores to a `Reply`: red flags, small talk, out-of-scope facets, confidence, thresholds.
 
-The confidence is a logistic model over a handful of retrieval features, so it reads as the
-probability that the best entry is right. Its weights (`thresholds: calibration:`) and the
-thresholds live in `faq.yaml`, with the defaults below; `tools/calibrate.py` fits them on
-labelled questions (see README, "Accuracy"). Everything is computed for a whole batch of
-questions at once; only building each Reply is per question.
+The confidence is a logistic model over a handful of retrieval features (`bot.model`), so it
+reads as the probability that the best entry is right. Its weights (`thresholds: calibration:`)
+and the thresholds come from the FAQ, or for a FAQ without them from the plain FAQs' model;
+`tools/calibrate.py` fits them on labelled questions (see README, "Accuracy"). Everything is
+computed for a whole batch of questions at once; only building each Reply is per question.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from scipy import sparse
 from .cache import fitted_space
 from .knowledge import FAQ
 from .messages import Messages, Wording
+from .model import FEATURES
 from .normalise import ConceptMapper, clean, phrase_tokens, tokens
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
@@ -31,31 +32,6 @@ SCORE_WEIGHTS = {
     "word": 0.45, "char": 0.2, "fuzzy": 0.1, "intent": 1.0, "subject": 0.12, "facet": 0.06, "unnamed": 0.12,
 }
 
-# Logistic-model weights for the confidence: feature name → weight ("bias" is the intercept).
-DEFAULT_CALIBRATION: dict[str, float] = {
-    "bias": -4.0,
-    "top": 0.5,
-    "word": -0.7,
-    "char": 1.3,
-    "fuzzy": 2.2,
-    "margin": 0.3,
-    "unknown_fraction": -2.4,
-    "unknown_count": -0.8,
-    "subject_named": 1.4,
-    "subject_agrees": 1.8,
-    "facet_agrees": 0.5,
-    "domain": 0.5,
-    "oos_gap": -2.2,
-    "unknown_beside_subject": -1.0,
-    "unknown_long": -1.0,
-    "unexplained": -1.0,
-    "intent": 1.0,
-    "intent_agrees": 1.0,
-    "intent_out": -1.0,
-    "specific_unnamed": -1.0,
-    "unexplained_information": -1.0,
-}
-FEATURES = tuple(k for k in DEFAULT_CALIBRATION if k != "bias")
 NAMED_ENOUGH = 0.2
 CONCEPT_INFORMATION = 3.0  # what a FAQ concept tells, on the scale of `WordKnowledge.information`
 SMALLTALK_WORDS = 10  # longer messages are questions, not small talk
@@ -78,7 +54,7 @@ class Decider:
     def __init__(self, faq: FAQ, index: Index) -> None:
         self.faq = faq
         self.index = index
-        self.calibration = {**DEFAULT_CALIBRATION, **faq.calibration}
+        self.calibration = dict(faq.calibration)  # complete: the loader fills what a FAQ leaves out
         self.weights = np.array([self.calibration[k] for k in FEATURES])
         urgent = faq.urgent
         languages = faq.languages.values()
@@ -101,7 +77,8 @@ class Decider:
         self.smalltalk_space = fitted_space("char", [p for _, p in patterns]) if patterns else None
         self.smalltalk_ids = [intent for intent, _ in patterns]
         self.smalltalk_words = frozenset(w for _, p in patterns for w in tokens(p))
-        subjects, facets = list(faq.subjects), list(faq.facets)
+        # an entry of a plain FAQ has no facet: "" is its column, one no question asks for
+        subjects, facets = list(faq.subjects), [*faq.facets, ""]
         self.subject_col = {name: i for i, name in enumerate(subjects)}
         self.facet_col = {name: i for i, name in enumerate(facets)}
         self.specificity = np.array([index.subject_weight[s] for s in subjects])
@@ -111,7 +88,7 @@ class Decider:
             (np.ones(len(pairs)), (cols, rows)), shape=(len(subjects), len(faq.entries))
         )
         self.entry_specificity = np.array(  # how specific each entry's subjects are, in [0, 1]
-            [max(index.subject_weight[s] for s in e.subjects) for e in faq.entries]
+            [max((index.subject_weight[s] for s in e.subjects), default=0.0) for e in faq.entries]
         )
         self.entry_facet = np.array([self.facet_col[e.facet] for e in faq.entries], dtype=np.intp)
         self.entry_facets = np.eye(len(facets))[self.entry_facet]  # entry × facet, one-hot

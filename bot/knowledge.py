@@ -10,26 +10,36 @@ and phrasings, declared subjects and facets, no word naming two concepts).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import Literal
 
 from .errors import FAQFormatError
 from .fields import Fields, Problems, Where, as_number, describe, suggest
 from .languages import Language, read_languages
+from .model import CALIBRATION_NAMES, PLAIN_MODEL
 from .normalise import clean, tokens
-from .yamlnodes import Map, Node, Scalar, is_null, read_yaml
+from .tables import TABLE_SUFFIXES, read_table
+from .yamlnodes import CORE, Map, Node, Scalar, Seq, is_null, read_yaml, size_limit
 
 log = logging.getLogger(__name__)
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
-_TOP_REQUIRED = ("version", "fallback", "subjects", "facets", "entries")
-_TOP_OPTIONAL = ("urgent", "smalltalk", "synonyms", "out_of_scope", "thresholds", "languages")
+_TOP_REQUIRED = ("version", "entries")
+_TOP_OPTIONAL = ("fallback", "subjects", "facets", "urgent", "smalltalk", "synonyms", "out_of_scope",
+                 "thresholds", "languages")
 _MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration", "languages")
-_ENTRY_REQUIRED = ("id", "subjects", "facet", "section", "question", "alternatives", "answer")
+_ENTRY_REQUIRED = ("question", "answer")
+_ENTRY_OPTIONAL = ("id", "subjects", "facet", "section", "alternatives", "related")
+ID_LENGTH = 60  # letters kept of a question to make an id from it
+# What a FAQ without its own `fallback` says when it has no answer.
+PLAIN_FALLBACK = "Sorry, I don't have an answer to that. Please try asking in other words."
 
 # (owner, text, line): a phrase and where it came from, for the checks across the file.
 _Located = tuple[str, str, int]
@@ -40,12 +50,12 @@ class Entry:
     """One curated answer and the ways people ask for it."""
 
     id: str
-    subjects: tuple[str, ...]
-    facet: str
-    section: str
     question: str
-    alternatives: tuple[str, ...]
     answer: str
+    subjects: tuple[str, ...] = ()  # none in a plain FAQ: the near-miss rules skip the entry
+    facet: str = ""
+    section: str = ""
+    alternatives: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     line: int = 0
 
@@ -111,6 +121,7 @@ class FAQ:
     thresholds: Thresholds = field(default_factory=Thresholds)
     calibration: Mapping[str, float] = field(default_factory=dict)
     languages: Mapping[str, Language] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # what `faqbot check` says that is not a problem ("file:line: ...")
 
     def __post_init__(self) -> None:
         for name in _MAPPINGS:  # read-only views, so a shared FAQ cannot be changed
@@ -136,22 +147,31 @@ def bundled_faq_path() -> Path:
     return installed if installed.exists() else here.parent / "faq.yaml"
 
 
-def load_faq(path: str | Path | None = None) -> FAQ:
-    """Load and validate a FAQ file (the bundled one by default).
+def load_faq(path: str | Path | None = None, *, max_bytes: int | Literal["setting"] | None = "setting") -> FAQ:
+    """Load and validate a FAQ file (the bundled one by default): YAML, or a plain list of
+    questions and answers as ``.csv`` or ``.jsonl`` (docs/faq-format.md).
 
+    `max_bytes` bounds the file's size: by default `FAQBOT_MAX_FAQ_MB` (megabytes), else 5 MB;
+    None: no limit.
     Raises `FAQFormatError` (with path and line) for the first problem, with every problem
     the run found as its `problems`: a file that is not YAML or not a version 1 FAQ stops
     at that one problem; otherwise every part is checked, even after another is broken.
     """
     path = Path(path) if path is not None else bundled_faq_path()
     where = Where(str(path))
-    root = read_yaml(path)
+    if max_bytes == "setting":
+        max_bytes = size_limit()
+    root = read_table(path, max_bytes) if path.suffix.lower() in TABLE_SUFFIXES else read_yaml(path, max_bytes)
     if root is None:
         raise where.error(1, "the file is empty")
+    if isinstance(root, Seq) and root.items and all(isinstance(item, Map) for item in root.items):
+        # a YAML file that is just the list of entries
+        root = Map(root.line, {"version": (root.line, Scalar("1", CORE + "int", root.line)),
+                               "entries": (root.line, root)})
     _check_version(root, where)
     problems = Problems()
     top = Fields(root, where, _TOP_REQUIRED, _TOP_OPTIONAL, problems=problems)
-    fallback = top.text("fallback")
+    fallback = top.text("fallback") or PLAIN_FALLBACK
     words: list[_Located] = []
     subjects = _concepts(top, "subjects", "subject", words)
     facets = _concepts(top, "facets", "facet", words)
@@ -165,7 +185,9 @@ def load_faq(path: str | Path | None = None) -> FAQ:
     entries, phrasings = _entries(top, subjects, facets)
     phrasings += [("out_of_scope examples", text, line) for text, line in examples]
     _check_unique(top, phrasings, "phrasing", key=clean, repeats=True)
-    thresholds, calibration = _thresholds(top)
+    thresholds, calibration = _thresholds(top) if top.get("thresholds") else plain_model()
+    if calibration.keys() != CALIBRATION_NAMES:  # a weight not given is the plain FAQs' one
+        calibration = {**plain_model()[1], **calibration}
     urgent, smalltalk = _urgent(top), _smalltalk(top)
     known = {
         "subjects": set(subjects), "facets": set(facets), "synonyms": set(synonyms),
@@ -188,7 +210,27 @@ def load_faq(path: str | Path | None = None) -> FAQ:
         thresholds=thresholds,
         calibration=calibration,
         languages=languages,
+        warnings=_plain_warning(where, entries),
     )
+
+
+def plain_model() -> tuple[Thresholds, dict[str, float]]:
+    """The thresholds and confidence weights of a FAQ that has none of its own: fitted on
+    plain FAQs (tools/calibrate.py --plain), shipped as `bot/plain_model.yaml`."""
+    where = Where(str(PLAIN_MODEL))
+    root = read_yaml(PLAIN_MODEL)
+    top = Fields(root or Map(1), where, ("thresholds",))
+    return _thresholds(top)
+
+
+def _plain_warning(where: Where, entries: Sequence[Entry]) -> tuple[str, ...]:
+    """One line when entries have no subjects: the near-miss rules cannot protect them."""
+    plain = [e for e in entries if not e.subjects]
+    if not plain:
+        return ()
+    which = "no entry has" if len(plain) == len(entries) else f"{len(plain)} of {len(entries)} entries have no"
+    return (f"{where.path}:{plain[0].line}: {which} subjects or facets, so the near-miss rules that need "
+            "them are off there (docs/faq-format.md)",)
 
 
 def _check_version(root: Node, where: Where) -> None:
@@ -279,17 +321,24 @@ def _entries(
     problems = top.problems
     named: set[str] = set()  # the subjects of every entry read, with problems or not
     unread = False  # an entry too broken to say its subjects
-    for number, node in enumerate(top.items("entries"), 1):
-        item = _fields(top, node, _name(top.where, node, "entry", number), _ENTRY_REQUIRED, ("related",))
+    nodes = top.items("entries")
+    given = {_given_id(node) for node in nodes} - {None}  # derived ids must not take these
+    for number, node in enumerate(nodes, 1):
+        item = _fields(top, node, _name(top.where, node, "entry", number), _ENTRY_REQUIRED, _ENTRY_OPTIONAL)
         if item is None:
             unread = True
             continue
         before = len(problems.found) if problems else 0
-        entry_id = _read_id(item, first_line)
+        if item.get("id") is None and not problems_in(item, "question"):
+            entry_id = derive_id(item.text("question"), first_line, given)
+            first_line[entry_id] = item.line
+        else:
+            entry_id = _read_id(item, first_line)
         entry_subjects = _subjects(item, subjects)
         named.update(entry_subjects)
         facet, facet_line = item.text_at("facet")
         _check_declared(item, facet, facets, "facet", facet_line)
+
         question, question_line = item.text_at("question")
         alternatives = item.texts("alternatives")
         links = item.texts("related", allow_empty=True)
@@ -324,6 +373,38 @@ def _entries(
         if name not in named and not unread:
             top.fail(line, f"subject '{name}' has no entry")
     return tuple(entries), phrasings
+
+
+def derive_id(question: str, taken: Mapping[str, int] | set[str], given: set[str | None]) -> str:
+    """The id of an entry that has none: its question's letters and digits, lower case,
+    joined by dashes and cut at a word near `ID_LENGTH` ("What is X?" → "what-is-x"); a
+    question that gives no such letters is ``entry-<hash>``. The first question to give an
+    id keeps it; later ones add "-2", "-3"... So ids stay as long as questions and their
+    order do: give `id` explicitly where links or logs must outlive edits.
+    """
+    folded = unicodedata.normalize("NFKD", question.casefold()).encode("ascii", "ignore").decode()
+    slug = "-".join(re.findall(r"[a-z0-9]+", folded))
+    if len(slug) > ID_LENGTH:
+        slug = slug[: slug.rfind("-", 0, ID_LENGTH + 1)] if "-" in slug[:ID_LENGTH] else slug[:ID_LENGTH]
+    if not slug:
+        slug = "entry-" + hashlib.sha256(question.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    candidate, n = slug, 1
+    while candidate in taken or candidate in given:
+        n += 1
+        candidate = f"{slug}-{n}"
+    return candidate
+
+
+def _given_id(node: Node) -> str | None:
+    """The id an entry's node states, if it states one as text."""
+    pair = node.pairs.get("id") if isinstance(node, Map) else None
+    return pair[1].text.strip() if pair and isinstance(pair[1], Scalar) and not is_null(pair[1]) else None
+
+
+def problems_in(item: Fields, key: str) -> bool:
+    """Is `key` of this mapping missing or not text? (Then no id is derived from it.)"""
+    pair = item.node.pairs.get(key)
+    return pair is None or not isinstance(pair[1], Scalar) or is_null(pair[1]) or not pair[1].text.strip()
 
 
 def _fields(parent: Fields, node: Node, where: Where, required: tuple[str, ...],
@@ -473,4 +554,7 @@ def _thresholds(top: Fields) -> tuple[Thresholds, dict[str, float]]:
     if weights_node is None:
         return thresholds, {}
     weights = Fields(weights_node, where.about("thresholds: calibration"), None, problems=top.problems)
-    return thresholds, {name: weights.number(name, 0.0) for name in weights_node.pairs}
+    for name, (line, _) in weights_node.pairs.items():
+        if name not in CALIBRATION_NAMES:
+            weights.fail(line, f"unknown weight '{name}'{suggest(name, CALIBRATION_NAMES)}")
+    return thresholds, {name: weights.number(name, 0.0) for name in weights_node.pairs if name in CALIBRATION_NAMES}

@@ -1,6 +1,6 @@
 """Read a YAML file safely into a tree of nodes that know their line, and read them typed.
 
-`read_yaml(path)` checks the file (exists, regular, at most 5 MB, UTF-8), then builds
+`read_yaml(path)` checks the file (exists, regular, at most 5 MB by default, UTF-8), then builds
 `Scalar` / `Seq` / `Map` nodes from the parser's event stream in one iterative pass. It
 never constructs Python objects from tags: anchors, aliases and every tag outside YAML's
 core schema are rejected, nesting is capped, and a key given twice is an error (PyYAML
@@ -16,6 +16,8 @@ FAQ's text ends up on terminals.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -23,18 +25,19 @@ from pathlib import Path
 
 import yaml
 
-from .errors import FAQFormatError
+from .errors import FAQFormatError, InputError
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # the default limit on a FAQ file's size; `max_bytes` raises it
+SIZE_SETTING = "FAQBOT_MAX_FAQ_MB"  # the limit in megabytes; 0 for none (`faqbot --max-faq-mb`)
 MAX_DEPTH = 50
-MAX_NODES = 200_000  # a large FAQ has a few thousand; this bounds memory for hostile files
+BYTES_PER_NODE = 25  # values allowed per byte of the limit (200,000 in 5 MB): bounds memory for hostile files
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {CORE + name for name in ("str", "int", "float", "bool", "null")}
 _RESOLVER = yaml.resolver.Resolver()
 # C0 and C1 controls and DEL, but not "\t" and "\n". YAML refuses most of them raw in a file;
 # a double-quoted scalar can still write any of them as an escape ("\e", "\x9b", "\u001b").
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _ESCAPED = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "v": "\v", "f": "\f", "r": "\r",
             "e": "\x1b", "N": "\x85"}
@@ -70,20 +73,20 @@ class Map:
 Node = Scalar | Seq | Map
 
 
-def read_yaml(path: Path) -> Node | None:
+def read_yaml(path: Path, max_bytes: int | None = MAX_BYTES) -> Node | None:
     """The single document in a YAML file as a node tree, or None if the file is empty.
 
-    Raises `FAQFormatError` for an unreadable or oversized file, bad UTF-8, invalid or
-    unsafe YAML, more than one document, and duplicate keys.
+    Raises `FAQFormatError` for an unreadable file or one over `max_bytes` (None: no limit),
+    bad UTF-8, invalid or unsafe YAML, more than one document, and duplicate keys.
     """
-    text = _read_text(path)
+    text = read_text(path, max_bytes)
     bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         message = f"control character U+{ord(bad.group()):04X} is not allowed"
         raise FAQFormatError(path, line, message)
     try:
-        return _compose(text, path)
+        return _compose(text, path, None if max_bytes is None else max(1, max_bytes // BYTES_PER_NODE))
     except yaml.MarkedYAMLError as exc:
         raise FAQFormatError(path, *_syntax_error(exc)) from None
     except yaml.YAMLError as exc:
@@ -106,37 +109,57 @@ def _syntax_error(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
     return (mark.line + 1 if mark is not None else None), f"invalid YAML: {detail}"
 
 
-def _read_text(path: Path) -> str:
-    """The file's text; refuses directories, devices and files over `MAX_BYTES`."""
+def size_limit() -> int | None:
+    """The size limit set by `FAQBOT_MAX_FAQ_MB` (megabytes, 0: none), else `MAX_BYTES`.
+
+    Raises `InputError` when the setting is not a number.
+    """
+    setting = os.environ.get(SIZE_SETTING, "").strip()
+    if not setting:
+        return MAX_BYTES
+    try:
+        megabytes = float(setting)
+    except ValueError:
+        megabytes = math.nan
+    if not math.isfinite(megabytes) or megabytes < 0:
+        raise InputError(f"{SIZE_SETTING} must be a number of megabytes (0: no limit), not {setting!r}")
+    return None if megabytes == 0 else int(megabytes * 1024 * 1024)
+
+
+def read_text(path: Path, max_bytes: int | None = MAX_BYTES) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped); refuses directories, devices and
+    files over `max_bytes` (None: no limit)."""
+    limit = max_bytes if max_bytes is not None else -1
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise FAQFormatError(path, None, "is a directory, not a FAQ file")
         if not stat.S_ISREG(info.st_mode):
             raise FAQFormatError(path, None, "is not a regular file")
-        if info.st_size > MAX_BYTES:
-            raise FAQFormatError(path, None, _too_big(info.st_size))
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise FAQFormatError(path, None, _too_big(info.st_size, max_bytes))
         with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            data = handle.read(limit + 1 if limit >= 0 else -1)
     except FileNotFoundError:
         raise FAQFormatError(path, None, "file not found") from None
     except OSError as exc:
         raise FAQFormatError(path, None, f"cannot read file: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:  # the file grew after stat()
-        raise FAQFormatError(path, None, _too_big(len(data)))
+    if max_bytes is not None and len(data) > max_bytes:  # the file grew after stat()
+        raise FAQFormatError(path, None, _too_big(len(data), max_bytes))
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         message = f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
         raise FAQFormatError(path, line, message) from None
 
 
-def _too_big(size: int) -> str:
-    return f"file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB"
+def _too_big(size: int, limit: int) -> str:
+    return (f"file is {size / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:g} MB "
+            "(raise it with --max-faq-mb or FAQBOT_MAX_FAQ_MB)")
 
 
-def _compose(text: str, path: Path) -> Node | None:
+def _compose(text: str, path: Path, max_nodes: int | None) -> Node | None:
     """Build nodes from parser events without recursion; see the module docstring."""
     root: Node | None = None
     stack: list[Seq | Map] = []
@@ -145,8 +168,9 @@ def _compose(text: str, path: Path) -> Node | None:
         line = event.start_mark.line + 1 if event.start_mark else 0
         if isinstance(event, yaml.NodeEvent):
             nodes += 1
-            if nodes > MAX_NODES:
-                raise FAQFormatError(path, line, f"more than {MAX_NODES} values in one file")
+            if max_nodes is not None and nodes > max_nodes:
+                raise FAQFormatError(path, line, f"more than {max_nodes} values in one file "
+                                     f"(the limit that goes with the file size limit; --max-faq-mb raises both)")
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
@@ -154,7 +178,7 @@ def _compose(text: str, path: Path) -> Node | None:
         elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise FAQFormatError(path, line, "anchors and aliases are not supported")
         elif isinstance(event, yaml.ScalarEvent):
-            if _CONTROL.search(event.value):
+            if CONTROL.search(event.value):
                 raise _control_error(text, event, path)
             root = _attach(stack, Scalar(event.value, _scalar_tag(event, path, line), line), path)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -179,10 +203,10 @@ def _control_error(text: str, event: yaml.ScalarEvent, path: Path) -> FAQFormatE
     for number, source in enumerate(_LINE_BREAK.split(text)[first : last + 1], first + 1):
         for escape in _ESCAPE.finditer(source):
             char = _unescape(escape.group())
-            if _CONTROL.fullmatch(char):
+            if CONTROL.fullmatch(char):
                 message = f"control character U+{ord(char):04X} (written {escape.group()}) is not allowed"
                 return FAQFormatError(path, number, message)
-    found = _CONTROL.search(event.value)
+    found = CONTROL.search(event.value)
     code = ord(found.group()) if found else 0
     return FAQFormatError(path, first + 1, f"control character U+{code:04X} is not allowed")
 

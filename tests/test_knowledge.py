@@ -18,7 +18,7 @@ import yaml
 
 from bot import yamlnodes
 from bot.errors import FAQFormatError
-from bot.knowledge import FAQ, Concept, Entry, SmallTalk, Thresholds, Urgent, load_faq
+from bot.knowledge import FAQ, Concept, Entry, SmallTalk, Thresholds, Urgent, load_faq, plain_model
 
 MINIMAL = """\
 version: 1
@@ -178,7 +178,8 @@ def test_minimal_faq_loads_into_frozen_objects(tmp_path: Path) -> None:
     assert faq.urgent == Urgent("Please get help now.", ("chest pain",), ("no", "not"))
     assert faq.smalltalk == (SmallTalk("greeting", ("hi", "hello"), "Hello!"),)
     assert faq.thresholds == Thresholds(answer=0.5, clarify=0.3, margin=0.1)
-    assert faq.calibration == {"bias": -1.5, "top": 4.0}
+    # the weights a FAQ gives, and the plain FAQs' model for the rest
+    assert faq.calibration == {**plain_model()[1], "bias": -1.5, "top": 4.0}
 
 
 def test_loaded_faq_cannot_be_changed(tmp_path: Path) -> None:
@@ -216,8 +217,8 @@ def test_optional_sections_may_be_left_out(tmp_path: Path) -> None:
         text = drop_top(key, text)
     faq = load_faq(write(tmp_path, text))
     assert (faq.urgent, faq.smalltalk, faq.synonyms, faq.out_of_scope_facets) == (None, (), {}, {})
-    assert faq.thresholds == Thresholds()
-    assert faq.calibration == {}
+    # no model of its own: the plain FAQs' thresholds and weights
+    assert (faq.thresholds, faq.calibration) == plain_model()
 
 
 def test_pure_python_parser_gives_the_same_faq(
@@ -351,7 +352,7 @@ def test_yaml_syntax_error(tmp_path: Path, old: str, new: str, at: str) -> None:
 # --- keys and types -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", ["version", "fallback", "subjects", "facets", "entries"])
+@pytest.mark.parametrize("key", ["version", "entries"])
 def test_missing_required_top_level_key(tmp_path: Path, key: str) -> None:
     expect_error(write(tmp_path, drop_top(key)), 1, f"missing required key '{key}'")
 
@@ -359,11 +360,10 @@ def test_missing_required_top_level_key(tmp_path: Path, key: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "phrase"),
     [
-        ("fallback: Sorry, I cannot answer that.", "fallback:", "'fallback' is empty"),
         ("fallback: Sorry, I cannot answer that.", "fallback: '  '", "'fallback' is empty"),
         ("    answer: It carries nerve signals.", "    answer:", "'answer' is empty"),
         ("    answer: It carries nerve signals.", '    answer: ""', "'answer' is empty"),
-        ("    section: Potassium", "    section: ~", "entry 'potassium-role': 'section' is empty"),
+        ("    section: Potassium", "    section: ' '", "entry 'potassium-role': 'section' is empty"),
         ("    alternatives:\n      - why does potassium matter for muscles", "    alternatives: []",
          "'alternatives' is empty"),
         ("    subjects: [potassium]", "    subjects: []", "'subjects' is empty"),
@@ -381,8 +381,6 @@ def test_empty_required_value(tmp_path: Path, old: str, new: str, phrase: str) -
     ("key", "value", "phrase"),
     [
         ("entries", "[]", "'entries' is empty"),
-        ("subjects", "{}", "'subjects' is empty"),
-        ("facets", "", "'facets' is empty"),
         ("entries", "3", "'entries' must be a list of mappings, not '3'"),
         ("subjects", "[magnesium, potassium]", "'subjects' must be a mapping, not a list"),
         ("fallback", "[sorry]", "'fallback' must be a string, not a list"),
@@ -397,16 +395,19 @@ def test_top_level_value(tmp_path: Path, key: str, value: str, phrase: str) -> N
 
 
 def test_missing_required_entry_key(tmp_path: Path) -> None:
-    text = mutate("    section: Magnesium\n", "")
-    line = line_of(text, "- id: magnesium-foods")
-    phrase = "entry 'magnesium-foods': missing required key 'section'"
+    text = mutate("    answer: It carries nerve signals.\n", "")
+    line = line_of(text, "- id: potassium-role")
+    phrase = "entry 'potassium-role': missing required key 'answer'"
     expect_error(write(tmp_path, text), line, phrase)
 
 
-def test_missing_entry_id_names_the_entry_by_number(tmp_path: Path) -> None:
-    text = mutate("  - id: potassium-role\n    subjects", "  - subjects")
-    line = line_of(text, "  - subjects")
-    expect_error(write(tmp_path, text), line, "entry 2: missing required key 'id'")
+def test_entry_without_id_is_named_by_number_and_gets_one_from_its_question(tmp_path: Path) -> None:
+    text = mutate("  - id: potassium-role\n    subjects", "  - subjects").replace(
+        "related: [potassium-role]", "related: [how-does-low-potassium-cause-twitching]")
+    faq = load_faq(write(tmp_path, text))
+    assert faq.entries[1].id == "how-does-low-potassium-cause-twitching"  # from its question
+    broken = text.replace("    answer: It carries nerve signals.\n", "")
+    expect_error(write(tmp_path, broken), line_of(broken, "  - subjects"), "entry 2: missing required key 'answer'")
 
 
 @pytest.mark.parametrize(
@@ -481,7 +482,7 @@ def test_wrong_type(tmp_path: Path, old: str, new: str, at: str, phrase: str) ->
         ("      label: doses", "      default: true\n      label: doses",
          "out_of_scope facet 'dose': unknown key 'default'"),
         ("    section: Potassium", "    colour: red\n    section: Potassium",
-         "unknown key 'colour' (expected one of: id, subjects, facet, section, question"),
+         "unknown key 'colour' (expected one of: question, answer, id, subjects, facet, section"),
     ],
 )
 def test_unknown_key(tmp_path: Path, old: str, new: str, phrase: str) -> None:
@@ -792,9 +793,10 @@ def test_deep_nesting_is_refused(
 
 
 def test_too_many_values(tmp_path: Path) -> None:
-    many = ", ".join(["x"] * (yamlnodes.MAX_NODES + 1))
+    limit = yamlnodes.MAX_BYTES // yamlnodes.BYTES_PER_NODE  # values in a file of the default size limit
+    many = ", ".join(["x"] * (limit + 1))
     text = mutate("    answer: It carries nerve signals.", f"    answer: [{many}]")
-    expect_error(write(tmp_path, text), line_of(text, "answer: ["), "more than 200000 values")
+    expect_error(write(tmp_path, text), line_of(text, "answer: ["), f"more than {limit} values")
 
 
 def test_non_text_mapping_key(tmp_path: Path) -> None:

@@ -1,0 +1,19 @@
+"""The confidence model by name: the features it reads, and where plain FAQs get theirs.
+
+A FAQ's `thresholds:` section holds its model (thresholds and `calibration:` weights, one
+per feature plus "bias"), fitted by `tools/calibrate.py` on labelled questions. A FAQ
+without one uses `plain_model.yaml`, fitted on plain question-and-answer FAQs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# What the confidence model reads about a question and its best entry (see `bot.decide`).
+FEATURES = (
+    "top", "word", "char", "fuzzy", "margin", "unknown_fraction", "unknown_count", "subject_named",
+    "subject_agrees", "facet_agrees", "domain", "oos_gap", "unknown_beside_subject", "unknown_long",
+    "unexplained", "intent", "intent_agrees", "intent_out", "specific_unnamed", "unexplained_information",
+)
+CALIBRATION_NAMES = frozenset({"bias", *FEATURES})
+PLAIN_MODEL = Path(__file__).with_name("plain_model.yaml")
