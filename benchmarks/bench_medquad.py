@@ -133,7 +133,7 @@ def run_worker(system: str, faq: Path, queries: Path, cache: Path, *, load_only:
     env = {**os.environ, "PYTHONPATH": path, "FAQBOT_CACHE_DIR": str(cache)}
     done = subprocess.run([*command, *(["--load-only"] if load_only else [])], capture_output=True, text=True, env=env)
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1].removeprefix("error: ")
         raise BenchError(f"{system} run on {faq.name} failed (exit {done.returncode}): {last}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result

@@ -24,6 +24,10 @@ REPO = Path(__file__).resolve().parent.parent
 Ranker = Callable[[str], tuple[str | None, bool]]  # question -> (ranked-first id, answered)
 
 
+class Refused(Exception):
+    """faqbot refuses the FAQ file (its FAQBotError, as one line)."""
+
+
 def peak_mb() -> float:
     """This process's peak resident memory so far, in MB (Linux reports kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -63,10 +67,13 @@ def baseline(faq: Path) -> tuple[Ranker, float, float]:
 def faqbot(faq: Path) -> tuple[Ranker, float, float]:
     """faqbot's plain-FAQ loader with no size limit; returns it, load+fit seconds and 0 (no separate fit)."""
     sys.path.insert(0, str(REPO))
-    from bot import FAQBot
+    from bot import FAQBot, FAQBotError
 
     start = time.perf_counter()
-    bot = FAQBot.from_file(faq, max_bytes=None)
+    try:
+        bot = FAQBot.from_file(faq, max_bytes=None)
+    except FAQBotError as error:
+        raise Refused(f"faqbot refuses {faq.name}: {error}") from None
     loaded = time.perf_counter() - start
 
     def rank(text: str) -> tuple[str | None, bool]:
@@ -102,7 +109,11 @@ def main() -> int:
     if args.system == "faqbot" and (why := loader_missing()):
         print(f"error: {why}", file=sys.stderr)
         return 2
-    rank, load_s, fit_s = (baseline if args.system == "baseline" else faqbot)(args.faq)
+    try:
+        rank, load_s, fit_s = (baseline if args.system == "baseline" else faqbot)(args.faq)
+    except (Refused, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     result: dict[str, Any] = {"load_s": load_s, "fit_s": fit_s}
     if not args.load_only:
         queries = json.loads(args.queries.read_text(encoding="utf-8"))
