@@ -363,7 +363,7 @@ def _entries(
         _check_declared(item, facet, facets, "facet", facet_line)
 
         question, question_line = item.text_at("question")
-        alternatives = item.texts("alternatives")
+        alternatives = item.texts("alternatives", allow_empty=True)
         links = item.texts("related", allow_empty=True)
         section, answer = item.text("section"), item.text("answer")
         owner = f"entry '{entry_id}'"

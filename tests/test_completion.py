@@ -32,7 +32,7 @@ def test_the_script_names_every_command_and_option(capsys: pytest.CaptureFixture
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 @pytest.mark.parametrize(("words", "expected"), [
-    (["faqbot", "c"], ["check", "chat", "completion"]),
+    (["faqbot", "c"], ["check", "chat", "completion", "convert"]),
     (["faqbot", "batch", "--output-f"], ["--output-format"]),
     (["faqbot", "batch", "x.txt", "--format", ""], ["txt", "csv", "jsonl"]),
     (["faqbot", "completion", ""], ["bash", "zsh", "fish"]),

@@ -29,7 +29,7 @@ SUBCOMMANDS = sorted(_subcommands())
 
 
 def test_the_parser_has_the_documented_subcommands() -> None:
-    assert sorted(["ask", "batch", "chat", "check", "completion", "eval", "review", "serve"]) == SUBCOMMANDS
+    assert sorted(["ask", "batch", "chat", "check", "completion", "convert", "eval", "review", "serve"]) == SUBCOMMANDS
 
 
 @pytest.mark.parametrize("name", SUBCOMMANDS)

@@ -364,8 +364,6 @@ def test_missing_required_top_level_key(tmp_path: Path, key: str) -> None:
         ("    answer: It carries nerve signals.", "    answer:", "'answer' is empty"),
         ("    answer: It carries nerve signals.", '    answer: ""', "'answer' is empty"),
         ("    section: Potassium", "    section: ' '", "entry 'potassium-role': 'section' is empty"),
-        ("    alternatives:\n      - why does potassium matter for muscles", "    alternatives: []",
-         "'alternatives' is empty"),
         ("    subjects: [potassium]", "    subjects: []", "'subjects' is empty"),
         ("  red_flags: [chest pain]", "  red_flags:", "urgent: 'red_flags' is empty"),
         ("    label: doses", "    label:", "out_of_scope facet 'dose': 'label' is empty"),

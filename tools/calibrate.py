@@ -7,6 +7,12 @@ the label is 1 when the top entry is an accepted answer, else 0; a logistic regr
 `bot.decide.FEATURES` then gives a confidence that is a probability of being right. The sweep
 shows in-scope accuracy and false accepts at each answer threshold. `--holdout N` also fits on
 a random half of the questions and scores the other half, N times: figures that flatter less.
+
+`--plain` fits the model of FAQs without their own (`bot/plain_model.yaml`): on the bundled
+FAQ stripped to a plain one (each entry's question, alternatives and answer, nothing else),
+asked the labelled questions in this repository's tests/data (or the files given):
+
+    python tools/calibrate.py --plain --write
 """
 
 from __future__ import annotations
@@ -14,27 +20,45 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from bot import FAQBot
-from bot.decide import FEATURES
+from bot.convert import write_faq
 from bot.evaluate import read_labelled
+from bot.knowledge import FAQ, load_faq
+from bot.model import FEATURES, PLAIN_MODEL
+
+REPO = Path(__file__).resolve().parent.parent
+# the repository's own labelled questions, written for this project (shareable, unlike ../shared)
+PLAIN_DATA = sorted(str(p) for p in (REPO / "tests" / "data").glob("*.jsonl") if "dialogues" not in p.name)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="+")
+    parser.add_argument("files", nargs="*")
     parser.add_argument("--faq")
+    parser.add_argument("--plain", action="store_true",
+                        help="fit the plain FAQs' model (bot/plain_model.yaml) on the bundled FAQ made plain")
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     parser.add_argument("--write", action="store_true", help="write the fitted weights into the FAQ file")
     parser.add_argument("--holdout", type=int, default=0, metavar="N",
                         help="also report N fit-on-one-half, score-the-other splits")
     args = parser.parse_args()
-    bot = FAQBot.from_yaml(args.faq)
-    items = [i for f in args.files for i in read_labelled(f)[0]]
+    if args.plain:
+        work = tempfile.TemporaryDirectory()
+        plain = Path(work.name) / "plain.yaml"
+        write_faq(_plain(load_faq(args.faq)), plain)
+        bot, target, files = FAQBot.from_file(plain), PLAIN_MODEL, args.files or PLAIN_DATA
+    else:
+        bot = FAQBot.from_file(args.faq)
+        target, files = Path(bot.faq.path), args.files
+    if not files:
+        parser.error("name the labelled files to fit on")
+    items = [i for f in files for i in read_labelled(f)[0]]
     scores = bot.index.score([i.question for i in items])
     d = bot.decider
     batch = d.score_batch(scores)
@@ -56,7 +80,7 @@ def main() -> int:
         print(f"  {name}: {w:.3f}")
     if args.write:
         weights = {"bias": model.intercept_[0], **dict(zip(FEATURES, model.coef_[0], strict=True))}
-        _write_calibration(Path(bot.faq.path), weights)
+        _write_calibration(target, weights)
     p = model.predict_proba(x)[:, 1]
     n_in = sum(i.in_scope for i in items)
     n_out = sum(i.expect == ("fallback",) for i in items)
@@ -90,6 +114,15 @@ def main() -> int:
               f"{kept.mean():.1%} ± {kept.std():.1%}, false accepts {false.mean():.1%} ± {false.std():.1%}",
               file=sys.stderr)
     return 0
+
+
+def _plain(faq: FAQ) -> FAQ:
+    """`faq` with its entries' English questions, alternatives and answers only."""
+    from dataclasses import replace
+
+    entries = tuple(replace(e, subjects=(), facet="", section="", related=()) for e in faq.entries)
+    return FAQ(path=faq.path, fallback=faq.fallback, entries=entries, subjects={}, facets={}, synonyms={},
+               out_of_scope_facets={}, out_of_scope_examples=(), urgent=None, smalltalk=())
 
 
 def _write_calibration(path: Path, weights: dict[str, float]) -> None:
