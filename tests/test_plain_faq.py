@@ -132,7 +132,7 @@ def test_convert_refuses_to_overwrite_and_rich_faqs(tmp_path: Path) -> None:
 
 def test_size_limit_is_a_default_that_can_be_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = csv_faq(tmp_path)
-    with pytest.raises(FAQFormatError, match="the limit is .* MB .*--max-faq-mb"):
+    with pytest.raises(FAQFormatError, match=r"the limit is .* MB .*--max-faq-mb"):
         load_faq(path, max_bytes=100)
     monkeypatch.setenv("FAQBOT_MAX_FAQ_MB", "0.0001")
     with pytest.raises(FAQFormatError):
