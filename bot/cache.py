@@ -16,9 +16,10 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .tfidf import Analyzer, TfidfSpace
+if TYPE_CHECKING:  # numpy and scipy load only when a space is fitted or read: `faqbot check` needs neither
+    from .tfidf import Analyzer, TfidfSpace
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ def _key(kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[str]) -> 
 
 def fitted_space(kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[str]) -> TfidfSpace:
     """The TF-IDF space of `documents`: from the cache when it has it, else fitted and saved."""
+    from .tfidf import TfidfSpace
+
     directory = cache_dir()
     if directory is None:
         return TfidfSpace.fit(kind, documents)
