@@ -10,6 +10,7 @@ and phrasings, declared subjects and facets, no word naming two concepts).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -232,6 +233,12 @@ def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
 def plain_model() -> tuple[Thresholds, dict[str, float]]:
     """The thresholds and confidence weights of a FAQ that has none of its own: fitted on
     plain FAQs (tools/calibrate.py --plain), shipped as `bot/plain_model.yaml`."""
+    thresholds, weights = _read_plain_model()
+    return thresholds, dict(weights)
+
+
+@functools.cache  # read once per process, however many FAQs are loaded
+def _read_plain_model() -> tuple[Thresholds, dict[str, float]]:
     where = Where(str(PLAIN_MODEL))
     root = read_yaml(PLAIN_MODEL)
     top = Fields(root or Map(1), where, ("thresholds",))
@@ -352,7 +359,7 @@ def _entries(
             unread = True
             continue
         before = len(problems.found) if problems else 0
-        if item.get("id") is None and not problems_in(item, "question"):
+        if item.get("id") is None and not _lacks_text(item, "question"):
             entry_id = derive_id(item.text("question"), first_line, given)
             first_line[entry_id] = item.line
         else:
@@ -424,7 +431,7 @@ def _given_id(node: Node) -> str | None:
     return pair[1].text.strip() if pair and isinstance(pair[1], Scalar) and not is_null(pair[1]) else None
 
 
-def problems_in(item: Fields, key: str) -> bool:
+def _lacks_text(item: Fields, key: str) -> bool:
     """Is `key` of this mapping missing or not text? (Then no id is derived from it.)"""
     pair = item.node.pairs.get(key)
     return pair is None or not isinstance(pair[1], Scalar) or is_null(pair[1]) or not pair[1].text.strip()
