@@ -17,10 +17,10 @@ import numpy.typing as npt
 from scipy import sparse
 
 from .cache import fitted_space
-from .knowledge import FAQ
+from .knowledge import FAQ, red_flag_signs
 from .messages import Messages, Wording
 from .model import FEATURES
-from .normalise import ConceptMapper, clean, phrase_tokens, tokens
+from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
 from .spotter import Spotter
@@ -58,10 +58,10 @@ class Decider:
         self.weights = np.array([self.calibration[k] for k in FEATURES])
         urgent = faq.urgent
         languages = faq.languages.values()
-        flags = [*(urgent.red_flags if urgent else ()), *(f for lang in languages for f in lang.red_flags)]
         negations = [*(urgent.negations if urgent else ()), *(n for lang in languages for n in lang.negations)]
-        # each red flag is its own label, so an urgent reply can say which one it saw
-        self.red_flags = Spotter({flag: [flag] for flag in flags}, negations, frequency=index.word_frequency)
+        # each red flag is a label, so an urgent reply can say which one it saw
+        self.red_flags = Spotter(_red_flags(faq, index), negations, frequency=index.word_frequency,
+                                 signs=ConceptMapper(red_flag_signs(faq)))
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}
         # another language's pattern that is an English function word alone ("a+", "re") would
         # make small talk of English text: it is left out
@@ -258,7 +258,7 @@ class Decider:
     def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float) -> Reply:
         """The reply to one question, given its best entries (best first) and their scores."""
         words = self.messages.speaking(analysis.lang)
-        flags = self.red_flags.matches_in(list(analysis.stems))
+        flags = self.red_flags.matches_in(list(analysis.stems), analysis.text.split())
         if flags:
             flag, matched = next(iter(sorted(flags.items())))
             return Reply("urgent", None, words.urgent, 1.0, (),
@@ -341,6 +341,28 @@ def _unknown_beside_subject(analysis: Analysis) -> bool:
         w.startswith(SUBJECT) and unknown.intersection(words[max(0, i - 1) : i + 2])
         for i, w in enumerate(words)
     )
+
+
+def _red_flags(faq: FAQ, index: Index) -> dict[str, list[str]]:
+    """Every red flag's phrases; another language's without its function words that are English
+    ones of another sense (Portuguese "dor no peito": there "no" is "in the", not "no")."""
+    flags = {name: list(phrases) for name, phrases in (faq.urgent.red_flags if faq.urgent else {}).items()}
+    english = index.knowledge.functions(["en"])
+    for code, language in faq.languages.items():
+        negating = {w for n in language.negations for w in tokens(clean(n))}
+        function = (index.knowledge.functions([code.split("-")[0]]) & english) - negating
+        for name, phrases in language.red_flags.items():
+            flags.setdefault(name, []).extend(_without(phrase, function) for phrase in phrases)
+    return flags
+
+
+def _without(phrase: str, words: frozenset[str]) -> str:
+    """`phrase` (its parts joined by " + ") cleaned, without `words` (unless that leaves nothing)."""
+    parts = []
+    for part in phrase.split(" + "):
+        kept = [w for w in clean(part).split() if w not in words and stem(w) not in words]
+        parts.append(" ".join(kept) or clean(part))
+    return " + ".join(parts)
 
 
 def _only(words: tuple[str, ...], function_words: frozenset[str]) -> bool:

@@ -204,6 +204,33 @@ class Fields:
             out.append((item.text.strip(), item.line))
         return out
 
+    @_or(dict)
+    def groups(self, key: str, *, names_known: Iterable[str] | None = None,
+               list_allowed: bool = False) -> dict[str, list[tuple[str, int]]]:
+        """``{name: [(text, line), ...]}`` from a mapping of names to lists of strings.
+
+        With `list_allowed`, a plain list is read as one group per text, named by the text.
+        `names_known`: the names a group may have (another one is an error).
+        """
+        pair = self.get(key)
+        if pair is None:
+            return {}
+        node = pair[1]
+        if list_allowed and isinstance(node, Seq):
+            return {text: [(text, at)] for text, at in self.texts(key)}
+        if not isinstance(node, Map):
+            kinds = "a mapping of names to lists, or a list" if list_allowed else "a mapping of names to lists"
+            raise self.where.error(node.line, f"'{key}' must be {kinds} of strings, not {describe(node)}")
+        known = None if names_known is None else set(names_known)
+        inner = Fields(node, self.where.about(f"{self.where.what + ': ' if self.where.what else ''}{key}"), None)
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name, (at, _) in node.pairs.items():
+            if known is not None and name not in known:
+                hint = suggest(name, known)
+                raise self.where.error(at, f"'{key}' names '{name}', which the FAQ does not declare{hint}")
+            out[name] = inner.texts(name)
+        return out
+
     @_or(list)
     def items(self, key: str) -> list[Node]:
         """The items of a list (of mappings); ``[]`` if absent; a required one not empty."""

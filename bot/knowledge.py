@@ -89,11 +89,26 @@ class SmallTalk:
 
 @dataclass(frozen=True, slots=True)
 class Urgent:
-    """Red-flag phrases checked before retrieval, and the message they trigger."""
+    """Red flags checked before retrieval, and the message they trigger.
+
+    `red_flags` maps each flag's name to its phrases. `signs` maps a sign's name to the words
+    for it, in any language: a phrase's word that is one of a sign's words stands for all of
+    them, so "swollen calf" is also "puffy leg" and "pantorrilla hinchada".
+    """
 
     message: str
-    red_flags: tuple[str, ...]
+    red_flags: Mapping[str, tuple[str, ...]]
     negations: tuple[str, ...] = ()
+    signs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[Urgent], tuple[object, ...]]:
+        """Pickle with plain dicts (a mappingproxy cannot be pickled)."""
+        return Urgent, (self.message, dict(self.red_flags), self.negations, dict(self.signs))
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Every red-flag phrase, of every flag."""
+        return tuple(p for found in self.red_flags.values() for p in found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +154,30 @@ class FAQ:
             if entry.id == entry_id:
                 return entry
         raise KeyError(entry_id)
+
+
+def red_flag_phrases(faq: FAQ) -> dict[str, list[str]]:
+    """Every red flag's phrases, in every language, by the flag's name."""
+    flags: dict[str, list[str]] = {}
+    for found in [faq.urgent.red_flags if faq.urgent else {}, *(lang.red_flags for lang in faq.languages.values())]:
+        for name, phrases in found.items():
+            flags.setdefault(name, []).extend(phrases)
+    return flags
+
+
+def red_flag_signs(faq: FAQ) -> dict[str, list[str]]:
+    """Every sign's words, in every language, by the sign's token (``~`` and its name)."""
+    signs: dict[str, list[str]] = {}
+    for found in [faq.urgent.signs if faq.urgent else {}, *(lang.signs for lang in faq.languages.values())]:
+        for name, words in found.items():
+            signs.setdefault(f"~{name}", []).extend(words)
+    return signs
+
+
+def red_flag_texts(faq: FAQ) -> list[str]:
+    """Every text the red flags are made of: the phrases' parts and the signs' words."""
+    phrases = [part for found in red_flag_phrases(faq).values() for p in found for part in p.split(" + ")]
+    return phrases + [w for words in red_flag_signs(faq).values() for w in words]
 
 
 def bundled_faq_path() -> Path:
@@ -208,6 +247,7 @@ def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
     known = {
         "subjects": set(subjects), "facets": set(facets), "synonyms": set(synonyms),
         "out_of_scope": set(oos_facets), "entries": {e.id for e in entries}, "smalltalk": {s.id for s in smalltalk},
+        "red_flags": set(urgent.red_flags if urgent else ()), "signs": set(urgent.signs if urgent else ()),
     }
     languages = read_languages(top, known)
     problems.raise_any()
@@ -527,22 +567,30 @@ def _check_unique(
 
 
 def _urgent(top: Fields) -> Urgent | None:
-    """``urgent: {message, red_flags, negations?}``, or None if absent."""
+    """``urgent: {message, red_flags, signs?, negations?}``, or None if absent.
+
+    `red_flags` maps names to phrases (or is a list: each phrase its own flag); `signs` maps
+    names to words. No phrase under two flags, no word under two signs.
+    """
     node = top.mapping("urgent")
     if node is None:
         return None
-    item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"), ("negations",))
+    item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"), ("negations", "signs"))
     if item is None:
         return None
-    flags = item.texts("red_flags")
+    flags = item.groups("red_flags", list_allowed=True)
+    signs = item.groups("signs")
     negations = item.texts("negations", allow_empty=True)
-    located = [("'red_flags'", t, n) for t, n in flags]
+    located = [(f"red flag '{name}'", t, n) for name, found in flags.items() for t, n in found]
     located += [("'negations'", t, n) for t, n in negations]
     _check_unique(item, located, "phrase", key=lambda text: " ".join(tokens(clean(text))))
+    sign_words = [(f"sign '{name}'", t, n) for name, found in signs.items() for t, n in found]
+    _check_unique(item, sign_words, "word", key=lambda text: " ".join(tokens(clean(text))))
     return Urgent(
         message=item.text("message"),
-        red_flags=tuple(text for text, _ in flags),
+        red_flags=MappingProxyType({name: tuple(t for t, _ in found) for name, found in flags.items()}),
         negations=tuple(text for text, _ in negations),
+        signs=MappingProxyType({name: tuple(t for t, _ in found) for name, found in signs.items()}),
     )
 
 

@@ -17,7 +17,7 @@ from .yamlnodes import Node
 
 MESSAGES = ("fallback", "urgent", "disclaimer", "clarify_header", "clarify_footer", "unsupported", "closer")
 WORD_SECTIONS = ("subjects", "facets", "synonyms", "out_of_scope")
-LANGUAGE_KEYS = ("name", "native", "words", "negations", "messages", "smalltalk", "red_flags", "entries")
+LANGUAGE_KEYS = ("name", "native", "words", "negations", "messages", "smalltalk", "red_flags", "signs", "entries")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,8 @@ class Language:
     messages: Mapping[str, str] = field(default_factory=dict)
     smalltalk_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     smalltalk_replies: Mapping[str, str] = field(default_factory=dict)
-    red_flags: tuple[str, ...] = ()
+    red_flags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # flag → phrases
+    signs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sign → words
     entries: Mapping[str, Translation] = field(default_factory=dict)
 
     @property
@@ -60,8 +61,9 @@ def read_languages(
 ) -> dict[str, Language]:
     """``languages:`` as Languages, checked against the FAQ's names.
 
-    `known` maps ``subjects``, ``facets``, ``synonyms``, ``out_of_scope``, ``entries`` and
-    ``smalltalk`` to the names the FAQ declares; a translation must use those names.
+    `known` maps ``subjects``, ``facets``, ``synonyms``, ``out_of_scope``, ``entries``,
+    ``smalltalk``, ``red_flags`` and ``signs`` to the names the FAQ declares; a translation
+    must use those names (a list of red flags: each phrase is its own flag).
     Raises `FAQFormatError` with the line of the problem.
     """
     node = top.mapping("languages")
@@ -83,7 +85,8 @@ def read_languages(
             messages=_messages(item),
             smalltalk_patterns=patterns,
             smalltalk_replies=replies,
-            red_flags=tuple(t for t, _ in item.texts("red_flags", allow_empty=True)),
+            red_flags=_groups(item, "red_flags", known["red_flags"], list_allowed=True),
+            signs=_groups(item, "signs", known["signs"]),
             entries=_entries(item, known["entries"]),
         )
     return out
@@ -116,6 +119,12 @@ def _words(item: Fields, known: Mapping[str, set[str]]) -> Mapping[str, Mapping[
         names = _names(words, section, known[section], section.rstrip("s"))
         out[section] = MappingProxyType({name: tuple(t for t, _ in concepts.texts(name)) for name, _, _ in names})
     return MappingProxyType(out)
+
+
+def _groups(item: Fields, key: str, known: set[str], list_allowed: bool = False) -> Mapping[str, tuple[str, ...]]:
+    """A mapping of names among `known` to texts (or, if `list_allowed`, a list: one group per text)."""
+    found = item.groups(key, names_known=known, list_allowed=list_allowed)
+    return MappingProxyType({name: tuple(t for t, _ in texts) for name, texts in found.items()})
 
 
 def _messages(item: Fields) -> Mapping[str, str]:

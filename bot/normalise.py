@@ -163,6 +163,27 @@ class ConceptMapper:
         """Stemmed words → words with every known phrase replaced by its concept token."""
         return self.map_canonical(list(self._canonical(words)))
 
+    def map_spans(self, words: list[str]) -> tuple[list[str], list[int]]:
+        """Like `map`, with the index in `words` where each output token starts."""
+        canon = list(self._canonical(words))
+        sizes, phrases = self._sizes, self._phrases
+        out: list[str] = []
+        starts: list[int] = []
+        i, n = 0, len(canon)
+        while i < n:
+            for size in sizes.get(canon[i], ()):
+                concept = phrases.get(tuple(canon[i : i + size])) if i + size <= n else None
+                if concept is not None:
+                    out.append(concept)
+                    starts.append(i)
+                    i += size
+                    break
+            else:
+                out.append(canon[i])
+                starts.append(i)
+                i += 1
+        return out, starts
+
     def map_canonical(self, canon: list[str]) -> list[str]:
         """Like `map`, for words already replaced by their `canonical` forms."""
         sizes, phrases = self._sizes, self._phrases

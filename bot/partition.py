@@ -4,8 +4,8 @@ Readers (`read_lines`, `read_csv`, `row_from_*`) turn every input row into a `Ro
 included; `answer_rows` answers a list of them at once. `answer_partition(rows, faq=...)`
 does both for a partition of text lines, JSON lines, records or a pandas DataFrame and
 returns one output row per input row, in order: the input's own fields plus `kind`, `id`,
-`confidence`, `answer` and `error`. An input field is never overwritten: when the input has
-a field named like one of the six, faqbot's six are named `faqbot_kind`, `faqbot_id`, ...
+`confidence`, `answer`, `lang`, `reason` and `error`. An input field is never overwritten:
+when the input has a field named like one of the seven, faqbot's seven are named `faqbot_kind`, `faqbot_id`, ...
 instead (see `output_keys`). A row that cannot be asked (empty, not UTF-8, broken JSON or
 CSV, too long) gets an `error` and empty answer fields, and keeps every field that could be
 read; nothing raises and no row is dropped. The bot is built once per process and FAQ file,
@@ -28,7 +28,7 @@ from .errors import InputError
 if TYPE_CHECKING:
     from .unanswered import ReplyLog
 
-OUTPUT_KEYS = ("kind", "id", "confidence", "answer", "lang", "error")
+OUTPUT_KEYS = ("kind", "id", "confidence", "answer", "lang", "reason", "error")
 OUTPUT_KEYS_SET = frozenset(OUTPUT_KEYS)
 PREFIX = "faqbot_"  # before faqbot's own keys when the input has a field of the same name
 MAX_LINE_BYTES = 65_536  # longer lines are error rows: no question is that long
@@ -142,10 +142,10 @@ def answer_rows(bot: FAQBot | None, rows: Sequence[Row], log: ReplyLog | None = 
     for fields, question, error in rows:
         result = fields.copy()
         if question is None:
-            values: tuple[Any, ...] = (None, None, None, None, None, error)
+            values: tuple[Any, ...] = (None, None, None, None, None, None, error)
         else:
             reply = next(replies)
-            values = (reply.kind, reply.id, round(reply.confidence, 4), reply.text, reply.lang, None)
+            values = (reply.kind, reply.id, round(reply.confidence, 4), reply.text, reply.lang, reply.reason, None)
             if log is not None:
                 log(question, reply)
         if OUTPUT_KEYS_SET.isdisjoint(fields):
@@ -157,7 +157,7 @@ def answer_rows(bot: FAQBot | None, rows: Sequence[Row], log: ReplyLog | None = 
 
 
 def output_keys(fields: Collection[str]) -> tuple[str, ...]:
-    """faqbot's six keys for a row with these input fields, none of them an input field.
+    """faqbot's seven keys for a row with these input fields, none of them an input field.
 
     `OUTPUT_KEYS` when none clashes; else each prefixed with `PREFIX` (``faqbot_id``), or
     twice (``faqbot_faqbot_id``) if those are taken too.
@@ -169,7 +169,7 @@ def output_keys(fields: Collection[str]) -> tuple[str, ...]:
 
 
 def output_columns(input_columns: Iterable[str]) -> list[str]:
-    """The columns of the output: the input's own, then faqbot's six (`output_keys`)."""
+    """The columns of the output: the input's own, then faqbot's seven (`output_keys`)."""
     columns = list(input_columns)
     return columns + list(output_keys(set(columns)))
 
@@ -394,7 +394,10 @@ def _answer_frame(frame: Any, faq: str | Path | None, field: str) -> Any:
     result = frame.copy()
     for plain, key in zip(OUTPUT_KEYS, output_keys(set(frame.columns)), strict=True):
         dtype = "float64" if plain == "confidence" else object  # object: a missing value stays None
-        result[key] = pd.Series([r[key] for r in out], index=result.index, dtype=dtype)
+        values = [r[key] for r in out]
+        if plain == "reason":  # a column of text, as in a CSV file
+            values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+        result[key] = pd.Series(values, index=result.index, dtype=dtype)
     return result
 
 

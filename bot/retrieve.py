@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from .cache import cached_json, fitted_space
 from .focus import asking_part
 from .intent import IntentModel
-from .knowledge import FAQ
+from .knowledge import FAQ, red_flag_texts
 from .language import ENGLISH, detect, is_plain_english
 from .languages import Language
 from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
@@ -217,9 +217,7 @@ class Index:
         self._forms: dict[str, tuple[str, str, str]] = {}
         self._unglued: dict[str, str] = {}
         # words a red flag is made of are never split: "heartbeat" must stay whole
-        flags = [*(faq.urgent.red_flags if faq.urgent else ())]
-        flags += [flag for language in faq.languages.values() for flag in language.red_flags]
-        self._red_flag_words = frozenset(tokens(clean(" ".join(flags))))
+        self._red_flag_words = frozenset(tokens(clean(" ".join(red_flag_texts(faq)))))
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
 
     @lru_cache(maxsize=65536)  # noqa: B019 - the index lives as long as the bot
@@ -542,9 +540,9 @@ def _every_phrase(faq: FAQ) -> list[str]:
                for p in (c.name, *c.words)]
     phrases += [p for name, words in faq.synonyms.items() for p in (name, *words)]
     phrases += [p for s in faq.smalltalk for p in s.patterns]
-    phrases += [*(faq.urgent.red_flags if faq.urgent else ()), *(faq.urgent.negations if faq.urgent else ())]
+    phrases += [*(faq.urgent.negations if faq.urgent else ()), *red_flag_texts(faq)]
     for language in faq.languages.values():
         phrases += [w for concepts in language.words.values() for words in concepts.values() for w in words]
-        phrases += [*language.red_flags, *language.negations]
+        phrases += language.negations
         phrases += [p for found in language.smalltalk_patterns.values() for p in found]
     return phrases

@@ -239,6 +239,10 @@ def explain(bot: FAQBot, reply: Reply) -> list[Para]:
         return rows + _scores("closest", reply)
     if reply.kind == "urgent":
         because = "your message named a possible red flag, so I pointed to urgent care"
+        reason = reply.reason or {}
+        if reason.get("flag"):
+            because = (f"your message named a possible red flag ({reason['flag']}: "
+                       f"\"{reason.get('words', '')}\"), so I pointed to urgent care")
         return [*rows, _row("because", because, "class:urgent")]
     return [*rows, _row("because", f"it looked like small talk ({reply.id})")]
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from .normalise import clean, phrase_tokens, tokens
+from .normalise import ConceptMapper, clean, phrase_tokens, tokens
 
 _NEGATION_REACH = 3  # a negation this many words before a phrase cancels it...
 _CLAUSE_BREAKS = frozenset({"but", "however", "though", "although", "yet", "except", "and", "or", "plus", "now"})
 # ...unless a new clause starts in between: "no fever but chest pain" is still urgent
 _WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what a cleaned word is made of
+_AND = " + "  # joins the parts of a phrase that may be anywhere in a text
 _PREFIX = 4  # words this long also match the same word one letter longer ("droop" ~ "droopy")
 
 
@@ -39,15 +40,28 @@ class Spotter:
         negations: Iterable[str] = (),
         slack: int = 3,
         frequency: Mapping[str, int] | None = None,
+        signs: ConceptMapper | None = None,
     ) -> None:
         """`frequency`: how often words occur in the messages to expect (the FAQ's phrasings);
-        it changes no result, only how fast most messages are passed over."""
+        it changes no result, only how fast most messages are passed over. `signs`: words
+        that stand for each other, in phrases and texts alike (each is mapped to its sign)."""
         self.slack = slack  # extra words allowed between a phrase's words
-        labelled = [
-            (phrase, label)
-            for label, group in phrases.items()
-            for phrase in {_essential(list(phrase_tokens(p))) for p in group} - {()}
-        ]
+        self.signs = signs
+        # "calf pain + breathless": each part spotted anywhere in the text; a part is a label
+        # of its own ("label + 1"), and the label is found when all its parts are
+        self._compounds: dict[str, list[tuple[str, ...]]] = {}
+        parts: dict[str, set[tuple[str, ...]]] = {}
+        for label, group in phrases.items():
+            for text in group:
+                pieces = [self._phrase(piece) for piece in text.split(_AND)]
+                if len(pieces) == 1:
+                    parts.setdefault(label, set()).add(pieces[0])
+                    continue
+                names = tuple(f"{label}{_AND}{i}" for i in range(len(pieces)))
+                self._compounds.setdefault(label, []).append(names)
+                for name, piece in zip(names, pieces, strict=True):
+                    parts.setdefault(name, set()).add(piece)
+        labelled = [(phrase, label) for label, found in parts.items() for phrase in found - {()}]
         uses = Counter(word for phrase, _ in labelled for word in set(phrase))
         often = frequency or {}
         # a phrase is tried only when its rarest word occurs: most messages try none
@@ -60,6 +74,10 @@ class Spotter:
         self._triggers = frozenset(self._by_word).union(k + c for k in long_keys for c in _WORD_CHARS)
         # "don't" cleans to "do not": the negating word is the last one
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
+
+    def _phrase(self, text: str) -> tuple[str, ...]:
+        words = list(phrase_tokens(text))
+        return _essential(self.signs.map(words) if self.signs is not None else words)
 
     @staticmethod
     def _matches(phrase_word: str, word: str) -> bool:
@@ -95,8 +113,17 @@ class Spotter:
         """Like `find`, for the stemmed `tokens` of a cleaned text."""
         return set(self.matches_in(words))
 
-    def matches_in(self, words: list[str]) -> dict[str, str]:
-        """Each spotted label with the words that matched it (the window, as written)."""
+    def matches_in(self, words: list[str], written: list[str] | None = None) -> dict[str, str]:
+        """Each spotted label with the words that matched it (the window, from `written`: the
+        cleaned words the stems `words` come from, one for one; by default the stems)."""
+        shown = words if written is None or len(written) != len(words) else written
+        if self.signs is None:
+            return self._matches_in(words, shown, list(range(len(words))))
+        mapped, starts = self.signs.map_spans(words)
+        return self._matches_in(mapped, shown, starts)
+
+    def _matches_in(self, words: list[str], written: list[str], starts: list[int]) -> dict[str, str]:
+        """`words`: the (mapped) words spotted in; `starts[i]`: where words[i] starts in `written`."""
         if self._triggers.isdisjoint(words):
             return {}  # no phrase's rarest word: nothing to try
         present = {*words, *(w[:-1] for w in words if len(w) > _PREFIX)}
@@ -108,6 +135,13 @@ class Spotter:
                 if not self._negated(words, start):
                     end = max(i for i in range(start, min(len(words), start + len(phrase) + self.slack))
                               if any(self._matches(p, words[i]) for p in phrase))
-                    found[label] = " ".join(words[start : end + 1])
+                    stop = starts[end + 1] if end + 1 < len(starts) else len(written)
+                    found[label] = " ".join(written[starts[start] : stop])
                     break
+        if self._compounds:
+            for label, alternatives in self._compounds.items():
+                for names in alternatives:
+                    if label not in found and all(name in found for name in names):
+                        found[label] = " … ".join(found[name] for name in names)
+            found = {label: words for label, words in found.items() if _AND not in label}
         return found

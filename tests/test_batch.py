@@ -78,7 +78,7 @@ def test_csv_in_csv_out_keeps_columns_and_uses_column(tmp_path, tiny_faq_path, c
     code, out, _ = batch(capsys, src, "-o", dst, "--column", "text", "--faq", tiny_faq_path)
     assert (code, out) == (0, "")
     lines = dst.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "n,text,note,kind,id,confidence,answer,lang,error"
+    assert lines[0] == "n,text,note,kind,id,confidence,answer,lang,reason,error"
     rows = read_csv(dst)
     assert [(r["n"], r["note"], r["kind"], r["id"], r["error"]) for r in rows] == [
         ("1", "a, b", "answer", "magnesium-foods", ""), ("2", "", "smalltalk", "greeting", "")]
@@ -93,7 +93,7 @@ def test_jsonl_in_jsonl_out_keeps_fields_and_uses_field(tmp_path, tiny_faq_path,
     rows = jsonl(dst.read_text(encoding="utf-8"))
     assert rows[0] == {"id0": 7, "q": "hello", "meta": {"a": [1, "é"]}, "kind": "smalltalk",
                        "id": "greeting", "confidence": 1.0, "answer": rows[0]["answer"], "lang": "en",
-                       "error": None}
+                       "reason": {"reason": "smalltalk"}, "error": None}
     assert rows[1]["id"] == "potassium-foods"
     assert "é" in dst.read_text(encoding="utf-8")  # UTF-8, not \u escapes
 
@@ -104,9 +104,9 @@ def test_jsonl_in_csv_out_takes_columns_from_the_first_rows(tmp_path, tiny_faq_p
                    encoding="utf-8")
     assert batch(capsys, src, "-o", dst, "--faq", tiny_faq_path)[0] == 0
     assert dst.read_text(encoding="utf-8").splitlines()[:2] == [
-        "question,tags,x,kind,id,confidence,answer,lang,error",
+        "question,tags,x,kind,id,confidence,answer,lang,reason,error",
         'hello,"[""a"", ""b""]",,smalltalk,greeting,1.0,'
-        "Hello! Ask me about magnesium or potassium.,en,",
+        'Hello! Ask me about magnesium or potassium.,en,"{""reason"": ""smalltalk""}",',
     ]
 
 
@@ -146,8 +146,8 @@ def test_stdout_as_csv(to, tmp_path, tiny_faq_path, capsys):
     code, out, _ = batch(capsys, src, *to, "--output-format", "csv", "--faq", tiny_faq_path)
     assert code == 0
     assert out.splitlines() == [
-        "question,kind,id,confidence,answer,lang,error",
-        "hello,smalltalk,greeting,1.0,Hello! Ask me about magnesium or potassium.,en,",
+        "question,kind,id,confidence,answer,lang,reason,error",
+        'hello,smalltalk,greeting,1.0,Hello! Ask me about magnesium or potassium.,en,"{""reason"": ""smalltalk""}",',
     ]
 
 
@@ -165,7 +165,7 @@ def test_empty_inputs_give_empty_outputs(name, data, output, tmp_path, tiny_faq_
     code, out, err = batch(capsys, src, "--faq", tiny_faq_path, *([output] if output else []))
     assert code == 0 and err.startswith("faqbot: 0 rows in ")
     header = "n,question," if data else "question,"
-    assert out == (f"{header}kind,id,confidence,answer,lang,error\n" if output else "")
+    assert out == (f"{header}kind,id,confidence,answer,lang,reason,error\n" if output else "")
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -301,7 +301,7 @@ def test_input_columns_named_like_ours_are_kept_and_ours_are_prefixed(tmp_path, 
     assert code == 0 and "1 small talk, 0 errors" in err
     header = dst.read_text(encoding="utf-8").splitlines()[0]
     assert header == ("answer,question,id,faqbot_kind,faqbot_id,faqbot_confidence,faqbot_answer,faqbot_lang,"
-                      "faqbot_error")
+                      "faqbot_reason,faqbot_error")
     row = read_csv(dst)[0]
     assert (row["answer"], row["id"], row["faqbot_id"]) == ("old", "7", "greeting")
 

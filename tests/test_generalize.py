@@ -117,7 +117,7 @@ def test_every_reply_says_how_it_was_reached(bot: FAQBot) -> None:
 def test_a_red_flag_reply_names_the_flag_and_the_words(bot: FAQBot) -> None:
     reply = bot.ask("hi, my calves twitch and I have chest pain")
     assert reply.kind == "urgent"
-    assert reply.reason == {"reason": "red-flag", "flag": "chest pain", "words": "chest pain"}
+    assert reply.reason == {"reason": "red-flag", "flag": "chest-pain", "words": "chest pain"}
 
 
 def test_red_flags_come_before_small_talk_and_languages(bot: FAQBot) -> None:

@@ -175,7 +175,7 @@ def test_minimal_faq_loads_into_frozen_objects(tmp_path: Path) -> None:
     assert faq.out_of_scope_facets == {"dose": Concept("dose", "doses", ("dose", "dosage"))}
     assert faq.out_of_scope_examples == ("what is the atomic weight of potassium",)
     # `no` is the word "no" here, not YAML 1.1's false
-    assert faq.urgent == Urgent("Please get help now.", ("chest pain",), ("no", "not"))
+    assert faq.urgent == Urgent("Please get help now.", {"chest pain": ("chest pain",)}, ("no", "not"))
     assert faq.smalltalk == (SmallTalk("greeting", ("hi", "hello"), "Hello!"),)
     assert faq.thresholds == Thresholds(answer=0.5, clarify=0.3, margin=0.1)
     # the weights a FAQ gives, and the plain FAQs' model for the rest
@@ -653,7 +653,7 @@ def test_references(tmp_path: Path, old: str, new: str, at: str, phrase: str) ->
         ("    words: [potassium]", "    words: [potassium, '...']",
          "subject 'potassium': word '...' has no letters or digits", ""),
         ("  negations: [no, not]", "  negations: [no, not, Chest pains]",
-         "urgent: 'negations': phrase 'Chest pains' is also under 'red_flags' (line {first})",
+         "urgent: 'negations': phrase 'Chest pains' is also under red flag 'chest pain' (line {first})",
          "red_flags:"),
         ("    reply: Hello!\n",
          "    reply: Hello!\n  - id: bye\n    patterns: [Hello!]\n    reply: Bye!\n",

@@ -75,8 +75,10 @@ def test_map_in_pandas_over_a_csv_dataframe(spark: Any, tmp_path: Path, tiny_faq
     questions = spark.read.csv(str(src), header=True).na.fill("")
     assert questions.rdd.getNumPartitions() > 1
     schema = ("n string, question string, kind string, id string, confidence double, "
-              "answer string, lang string, error string")
+              "answer string, lang string, reason string, error string")
     answers = questions.mapInPandas(lambda frames: (answer_partition(f, faq=faq) for f in frames), schema)
     rows = [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.asDict().items()}
             for row in answers.collect()]
+    for row in rows:  # a frame's reason is JSON text, as in a CSV file
+        row["reason"] = json.loads(row["reason"]) if row["reason"] else None
     assert rows == batch_rows(src, tiny_faq_path)
