@@ -61,7 +61,8 @@ class Decider:
         negations = [*(urgent.negations if urgent else ()), *(n for lang in languages for n in lang.negations)]
         # each red flag is a label, so an urgent reply can say which one it saw
         self.red_flags = Spotter(_red_flags(faq, index), negations, frequency=index.word_frequency,
-                                 signs=ConceptMapper(red_flag_signs(faq)))
+                                 signs=ConceptMapper(red_flag_signs(faq)),
+                                 figurative=urgent.figurative if urgent else ())
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}
         # another language's pattern that is an English function word alone ("a+", "re") would
         # make small talk of English text: it is left out

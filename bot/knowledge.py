@@ -100,10 +100,11 @@ class Urgent:
     red_flags: Mapping[str, tuple[str, ...]]
     negations: tuple[str, ...] = ()
     signs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    figurative: tuple[str, ...] = ()  # words that make a red flag near them a figure of speech ("lol")
 
     def __reduce__(self) -> tuple[type[Urgent], tuple[object, ...]]:
         """Pickle with plain dicts (a mappingproxy cannot be pickled)."""
-        return Urgent, (self.message, dict(self.red_flags), self.negations, dict(self.signs))
+        return Urgent, (self.message, dict(self.red_flags), self.negations, dict(self.signs), self.figurative)
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -567,7 +568,7 @@ def _check_unique(
 
 
 def _urgent(top: Fields) -> Urgent | None:
-    """``urgent: {message, red_flags, signs?, negations?}``, or None if absent.
+    """``urgent: {message, red_flags, signs?, negations?, figurative?}``, or None if absent.
 
     `red_flags` maps names to phrases (or is a list: each phrase its own flag); `signs` maps
     names to words. No phrase under two flags, no word under two signs.
@@ -575,14 +576,17 @@ def _urgent(top: Fields) -> Urgent | None:
     node = top.mapping("urgent")
     if node is None:
         return None
-    item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"), ("negations", "signs"))
+    item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"),
+                   ("negations", "signs", "figurative"))
     if item is None:
         return None
     flags = item.groups("red_flags", list_allowed=True)
     signs = item.groups("signs")
     negations = item.texts("negations", allow_empty=True)
+    figurative = item.texts("figurative", allow_empty=True)
     located = [(f"red flag '{name}'", t, n) for name, found in flags.items() for t, n in found]
     located += [("'negations'", t, n) for t, n in negations]
+    located += [("'figurative'", t, n) for t, n in figurative]
     _check_unique(item, located, "phrase", key=lambda text: " ".join(tokens(clean(text))))
     sign_words = [(f"sign '{name}'", t, n) for name, found in signs.items() for t, n in found]
     _check_unique(item, sign_words, "word", key=lambda text: " ".join(tokens(clean(text))))
@@ -591,6 +595,7 @@ def _urgent(top: Fields) -> Urgent | None:
         red_flags=MappingProxyType({name: tuple(t for t, _ in found) for name, found in flags.items()}),
         negations=tuple(text for text, _ in negations),
         signs=MappingProxyType({name: tuple(t for t, _ in found) for name, found in signs.items()}),
+        figurative=tuple(text for text, _ in figurative),
     )
 
 

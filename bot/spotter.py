@@ -17,6 +17,7 @@ from .normalise import ConceptMapper, clean, phrase_tokens, tokens
 _NEGATION_REACH = 3  # a negation this many words before a phrase cancels it...
 _CLAUSE_BREAKS = frozenset({"but", "however", "though", "although", "yet", "except", "and", "or", "plus", "now"})
 # ...unless a new clause starts in between: "no fever but chest pain" is still urgent
+_FIGURE_REACH = 8  # a figurative word ("lol") this many words after a phrase, in its clause
 _WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what a cleaned word is made of
 _AND = " + "  # joins the parts of a phrase that may be anywhere in a text
 _PREFIX = 4  # words this long also match the same word one letter longer ("droop" ~ "droopy")
@@ -41,27 +42,30 @@ class Spotter:
         slack: int = 3,
         frequency: Mapping[str, int] | None = None,
         signs: ConceptMapper | None = None,
+        figurative: Iterable[str] = (),
     ) -> None:
         """`frequency`: how often words occur in the messages to expect (the FAQ's phrasings);
         it changes no result, only how fast most messages are passed over. `signs`: words
-        that stand for each other, in phrases and texts alike (each is mapped to its sign)."""
+        that stand for each other, in phrases and texts alike (each is mapped to its sign);
+        `figurative`: words that make a phrase in the same clause near them a figure of speech
+        ("heart attack over the bill lol")."""
         self.slack = slack  # extra words allowed between a phrase's words
         self.signs = signs
         # "calf pain + breathless": each part spotted anywhere in the text; a part is a label
         # of its own ("label + 1"), and the label is found when all its parts are
         self._compounds: dict[str, list[tuple[str, ...]]] = {}
-        parts: dict[str, set[tuple[str, ...]]] = {}
+        parts: dict[str, dict[tuple[str, ...], None]] = {}  # label → its phrases, in file order
         for label, group in phrases.items():
             for text in group:
                 pieces = [self._phrase(piece) for piece in text.split(_AND)]
                 if len(pieces) == 1:
-                    parts.setdefault(label, set()).add(pieces[0])
+                    parts.setdefault(label, {})[pieces[0]] = None
                     continue
-                names = tuple(f"{label}{_AND}{i}" for i in range(len(pieces)))
+                names = tuple(f"{label}{_AND}{len(self._compounds.get(label, ()))}.{i}" for i in range(len(pieces)))
                 self._compounds.setdefault(label, []).append(names)
                 for name, piece in zip(names, pieces, strict=True):
-                    parts.setdefault(name, set()).add(piece)
-        labelled = [(phrase, label) for label, found in parts.items() for phrase in found - {()}]
+                    parts.setdefault(name, {})[piece] = None
+        labelled = [(phrase, label) for label, found in parts.items() for phrase in found if phrase]
         uses = Counter(word for phrase, _ in labelled for word in set(phrase))
         often = frequency or {}
         # a phrase is tried only when its rarest word occurs: most messages try none
@@ -74,6 +78,7 @@ class Spotter:
         self._triggers = frozenset(self._by_word).union(k + c for k in long_keys for c in _WORD_CHARS)
         # "don't" cleans to "do not": the negating word is the last one
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
+        self.figurative = frozenset(w for f in figurative for w in tokens(clean(f))[-1:])
 
     def _phrase(self, text: str) -> tuple[str, ...]:
         words = list(phrase_tokens(text))
@@ -105,6 +110,20 @@ class Spotter:
                 return True
         return False
 
+    def _figure_of_speech(self, words: list[str], start: int, end: int) -> bool:
+        """Is a figurative word in the clause around words[start:end + 1], a few words away?"""
+        if not self.figurative:
+            return False
+        for step, edge in ((-1, max(0, start - _NEGATION_REACH)), (1, min(len(words), end + 1 + _FIGURE_REACH))):
+            i = start - 1 if step < 0 else end + 1
+            while (i >= edge) if step < 0 else (i < edge):
+                if words[i] in _CLAUSE_BREAKS:
+                    break
+                if words[i] in self.figurative:
+                    return True
+                i += step
+        return False
+
     def find(self, text: str) -> set[str]:
         """Labels of the phrases spotted in `text` (already cleaned), negated ones left out."""
         return self.find_in(tokens(text))
@@ -126,15 +145,18 @@ class Spotter:
         """`words`: the (mapped) words spotted in; `starts[i]`: where words[i] starts in `written`."""
         if self._triggers.isdisjoint(words):
             return {}  # no phrase's rarest word: nothing to try
-        present = {*words, *(w[:-1] for w in words if len(w) > _PREFIX)}
+        # in the text's order, so the same text always reports the same words
+        present = dict.fromkeys([*words, *(w[:-1] for w in words if len(w) > _PREFIX)])
         found: dict[str, str] = {}
         for phrase, label in (c for w in present for c in self._by_word.get(w, ())):
-            if label in found or not present.issuperset(phrase):
+            if label in found or not present.keys() >= set(phrase):
                 continue
             for start in self._starts(phrase, words):
                 if not self._negated(words, start):
                     end = max(i for i in range(start, min(len(words), start + len(phrase) + self.slack))
                               if any(self._matches(p, words[i]) for p in phrase))
+                    if self._figure_of_speech(words, start, end):
+                        continue
                     stop = starts[end + 1] if end + 1 < len(starts) else len(written)
                     found[label] = " ".join(written[starts[start] : stop])
                     break

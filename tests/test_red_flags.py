@@ -1,0 +1,162 @@
+"""Red flags: named, spotted through signs in any wording and language, and named in replies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import TINY_FAQ
+
+from bot import FAQBot
+from bot.errors import FAQFormatError
+from bot.knowledge import load_faq
+from bot.slash import explain
+
+URGENT = """\
+urgent:
+  message: This may need urgent care. Call emergency services now.
+  red_flags:
+    possible-blood-clot: [swollen calf, calf pain + long flight]
+    chest-pain: [chest pain]
+  signs:
+    leg: [calf, calves, leg]
+    swollen: [swollen, puffy, twice the size]
+    painful: [pain, hurts, sore]
+  negations: ["no", "not", "without"]
+  figurative: [lol, haha]
+"""
+SPANISH = """\
+languages:
+  es:
+    name: Spanish
+    negations: ["no", sin]
+    red_flags: {chest-pain: [dolor en el pecho]}
+    signs: {leg: [pantorrilla], swollen: [hinchada]}
+"""
+
+
+def _faq_with(tmp_path: Path, urgent: str = URGENT, extra: str = "") -> Path:
+    start = TINY_FAQ.index("urgent:")
+    end = TINY_FAQ.index("smalltalk:")
+    path = tmp_path / "faq.yaml"
+    path.write_text(TINY_FAQ[:start] + urgent + TINY_FAQ[end:] + extra, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def flag_bot(tmp_path: Path) -> FAQBot:
+    return FAQBot.from_file(_faq_with(tmp_path, extra=SPANISH))
+
+
+@pytest.mark.parametrize("text, words", [
+    ("my leg is puffy since this morning", "leg is puffy"),
+    ("one calf is twice the size of the other", "calf is twice the size"),
+    ("mi pantorrilla está hinchada", "pantorrilla esta hinchada"),  # the English phrase, Spanish words
+    ("my calves are swollen", "calves are swollen"),
+])
+def test_a_sign_word_stands_for_every_word_of_its_sign(flag_bot: FAQBot, text: str, words: str) -> None:
+    reply = flag_bot.ask(text)
+    assert reply.kind == "urgent"
+    assert reply.reason == {"reason": "red-flag", "flag": "possible-blood-clot", "words": words}
+
+
+def test_words_outside_a_sign_do_not_stand_for_it(flag_bot: FAQBot) -> None:
+    assert flag_bot.ask("my ankle is puffy after the sprain").kind != "urgent"
+
+
+def test_both_parts_of_a_joined_phrase_anywhere_in_the_message(flag_bot: FAQBot) -> None:
+    reply = flag_bot.ask("after a long flight home yesterday I noticed that my calf hurts a lot")
+    assert reply.kind == "urgent" and reply.reason is not None
+    assert reply.reason["flag"] == "possible-blood-clot"
+    assert flag_bot.ask("my calf hurts after the gym, which foods have magnesium?").kind != "urgent"
+
+
+def test_a_negated_sign_phrase_does_not_count(flag_bot: FAQBot) -> None:
+    assert flag_bot.ask("no swollen calf, just a twitch; which foods have magnesium?").kind != "urgent"
+    assert flag_bot.ask("no fever but my calf is swollen").kind == "urgent"
+
+
+def test_a_figure_of_speech_is_not_a_red_flag(flag_bot: FAQBot) -> None:
+    assert flag_bot.ask("the bill gave me chest pain lol, which foods have magnesium?").kind != "urgent"
+    assert flag_bot.ask("haha my calves are swollen from all that cake").kind != "urgent"
+    # a joke in another clause does not hide a red flag
+    assert flag_bot.ask("that movie was funny lol but now I have chest pain").kind == "urgent"
+
+
+def test_another_language_names_the_english_flags(flag_bot: FAQBot) -> None:
+    reply = flag_bot.ask("tengo dolor en el pecho")
+    assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "chest-pain"
+
+
+def test_a_plain_list_of_red_flags_still_loads_each_phrase_its_own_flag(tiny_bot: FAQBot) -> None:
+    reply = tiny_bot.ask("I have chest pain")
+    assert reply.reason == {"reason": "red-flag", "flag": "chest pain", "words": "chest pain"}
+
+
+@pytest.mark.parametrize("urgent, extra, message", [
+    (URGENT.replace("    chest-pain: [chest pain]\n", "    chest-pain: [chest pain, swollen calf]\n"), "",
+     "phrase 'swollen calf' is also under red flag 'possible-blood-clot'"),
+    (URGENT.replace("    painful: [pain, hurts, sore]\n", "    painful: [pain, hurts, puffy]\n"), "",
+     "word 'puffy' is also under sign 'swollen'"),
+    (URGENT.replace("    chest-pain: [chest pain]\n", "    chest-pain: chest pain\n"), "",
+     "'chest-pain' must be a list of strings"),
+    (URGENT, SPANISH.replace("{chest-pain:", "{chest-pains:"),
+     "'red_flags' names 'chest-pains', which the FAQ does not declare (did you mean 'chest-pain'?)"),
+    (URGENT, SPANISH.replace("{leg: [pantorrilla]", "{legs: [pantorrilla]"),
+     "'signs' names 'legs', which the FAQ does not declare (did you mean 'leg'?)"),
+])
+def test_red_flag_problems_are_located(tmp_path: Path, urgent: str, extra: str, message: str) -> None:
+    path = _faq_with(tmp_path, urgent, extra)
+    with pytest.raises(FAQFormatError) as caught:
+        load_faq(path)
+    assert message in str(caught.value)
+    assert f"{path}:" in str(caught.value) and caught.value.line
+
+
+def test_every_bundled_red_flag_phrase_is_urgent_and_named(bot: FAQBot) -> None:
+    urgent = bot.faq.urgent
+    assert urgent is not None and len(urgent.red_flags) >= 15
+    for name, phrases in urgent.red_flags.items():
+        for phrase in phrases:
+            reply = bot.ask(phrase.replace(" + ", " and "))
+            assert reply.kind == "urgent", (name, phrase)
+            assert reply.reason is not None and reply.reason["flag"] in urgent.red_flags, (phrase, reply)
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("my calf is red, hot and puffy and it kills to walk", "possible-blood-clot"),
+    ("la pantorrilla derecha está roja, caliente e hinchada", "possible-blood-clot"),
+    ("mein Bein ist plötzlich ganz schwach geworden", "sudden-weakness"),
+    ("estou com dor no peito", "chest-pain"),
+])
+def test_bundled_red_flags_combine_signs_across_languages(bot: FAQBot, text: str, flag: str) -> None:
+    reply = bot.ask(text)
+    assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == flag, reply
+
+
+@pytest.mark.parametrize("text", [
+    "no chest pain, just twitching in my calf, is that normal?",  # "no" is not "in the" here
+    "the rash didn't respond to the cream, and what foods have magnesium?",
+    "my pee is dark yellow in the morning, could low water cause twitching?",
+])
+def test_bundled_look_alikes_are_not_urgent(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "urgent"
+
+
+def test_why_names_the_flag(bot: FAQBot) -> None:
+    reply = bot.ask("my calf is swollen and hot")
+    said = " ".join(p.text for p in explain(bot, reply))
+    assert reply.reason is not None and reply.reason["words"] in ("calf is swollen", "swollen and hot")
+    assert "possible-blood-clot" in said and reply.reason["words"] in said
+
+
+def test_the_batch_output_carries_the_reason(tmp_path: Path) -> None:
+    from bot.cli import main
+
+    src, dst = tmp_path / "q.txt", tmp_path / "a.jsonl"
+    src.write_text("my calf is swollen and hot\nwhich foods have magnesium?\n", encoding="utf-8")
+    assert main(["batch", str(src), "-o", str(dst), "--no-progress"]) == 0
+    rows = [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["reason"]["flag"] == "possible-blood-clot"
+    assert rows[1]["reason"] == {"reason": "retrieval"}
