@@ -9,6 +9,7 @@ computed for a whole batch of questions at once; only building each Reply is per
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ SCORE_WEIGHTS = {
 }
 
 NAMED_ENOUGH = 0.2
+_DOUBLED = re.compile(r"([^\W\d_])\1")
 CONCEPT_INFORMATION = 3.0  # what a FAQ concept tells, on the scale of `WordKnowledge.information`
 SMALLTALK_WORDS = 10  # longer messages are questions, not small talk
 SMALLTALK_SIMILARITY = 0.6  # character similarity to a small-talk pattern that makes it small talk
@@ -101,7 +103,8 @@ class Decider:
 
     def smalltalk_intent(self, analysis: Analysis) -> str | None:
         """The small-talk intent when the whole message is small talk, else None."""
-        mapped = self.smalltalk.map(list(analysis.stems))
+        stems = [self._talk_word(w) for w in analysis.stems]
+        mapped = self.smalltalk.map(stems)
         intents = [w for w in mapped if w in self.smalltalk_replies]
         # a closer: it opens with small talk and asks nothing ("ok thanks, off to my GP now")
         if intents and mapped[0] in self.closers and not analysis.asks and len(mapped) > 2 and not (
@@ -113,16 +116,28 @@ class Decider:
         rest = [w for w in mapped if w not in self.smalltalk_replies]
         if intents and all(w in self.index.stopwords for w in rest):
             return intents[-1]
+        # a closer that opens or ends a message that asks nothing and names no concept of the
+        # FAQ: "thanks anyway", "fair enough, thx", "ok, booking an appointment, thanks"
+        closing = [w for w in (mapped[0], mapped[-1]) if w in self.closers] if mapped else []
+        if closing and not analysis.asks and not analysis.out_of_scope and not _names_domain(analysis):
+            return closing[0]
         # otherwise a short message of small-talk and function words only, close to a pattern:
         # "how does this thing work", "are you a real person or a bot"
         if self.smalltalk_space is None or len(analysis.words) > SMALLTALK_WORDS:
             return None
         function = self.index.english_function_words if analysis.lang == "en" else self.index.function_words
-        if not all(w in function or w in self.smalltalk_words for w in analysis.stems):
+        if not all(w in function or w in self.smalltalk_words for w in stems):
             return None
         similarity = self.smalltalk_space.similarity(self.smalltalk_space.transform([analysis.text]))[0]
         best = int(np.argmax(similarity))
         return self.smalltalk_ids[best] if similarity[best] >= SMALLTALK_SIMILARITY else None
+
+    def _talk_word(self, word: str) -> str:
+        """A small-talk word typed with a letter doubled ("heyy", "thxx", "byee"), or the word."""
+        if word in self.smalltalk_words or not _DOUBLED.search(word):
+            return word
+        single = _DOUBLED.sub(r"\1", word)
+        return single if single in self.smalltalk_words else word
 
     # -- after retrieval --------------------------------------------------------------------
 

@@ -32,10 +32,13 @@ _NON_WORD = re.compile(r"[^\w']+|_")  # letters of every script are words: "ик
 # the same for ASCII text, as a byte table: every byte but a-z and 0-9 becomes a space
 _ASCII_NON_WORD = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
 _MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds the work
+# a letter typed three or more times is typed twice: "sooo goood" → "soo good", "heyyy" → "heyy"
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 
 
 def clean(text: str) -> str:
-    """NFKC, lowercase, contractions expanded, punctuation and control characters removed."""
+    """NFKC, lowercase, contractions expanded, stretched letters cut to two, punctuation and
+    control characters removed."""
     text = text[:_MAX_CHARS]
     if not text.isascii():
         text = text.encode("utf-8", "ignore").decode("utf-8")  # drops lone surrogates
@@ -53,6 +56,8 @@ def clean(text: str) -> str:
         text = _BARE_NOT.sub(lambda m: f"{_BARE_NOT_BASE.get(m[1], m[1])} not", text)
     if "dose" in text:
         text = _DOSE.sub(lambda m: f"{m[1]} does" if m[1] else f"does {m[2]}", text)
+    if _STRETCHED.search(text):
+        text = _STRETCHED.sub(r"\1\1", text)
     if text.isascii():
         return " ".join(text.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split())
     return " ".join(_NON_WORD.sub(" ", text).replace("'", " ").split())

@@ -138,3 +138,16 @@ def test_thanks_before_a_question_is_still_the_question(bot: FAQBot, text: str) 
 @pytest.mark.parametrize("text", ["i cant feel my right leg all of a sudden", "i suddenly cant walk"])
 def test_contractions_typed_without_an_apostrophe_still_raise_a_red_flag(bot: FAQBot, text: str) -> None:
     assert bot.ask(text).kind == "urgent"
+
+
+@pytest.mark.parametrize("text, intent", [("heyyy", "greeting"), ("thxxx!!", "thanks"), ("byeee", "goodbye"),
+                                          ("thanks anyway", "thanks"), ("fair enough, thx", "thanks")])
+def test_chat_style_small_talk(bot: FAQBot, text: str, intent: str) -> None:
+    reply = bot.ask(text)
+    assert (reply.kind, reply.id) == ("smalltalk", intent)
+
+
+@pytest.mark.parametrize("text", ["thanks, which foods have potassium", "thanks, how does caffeine cause twitching",
+                                  "how do i say thank you in spanish"])
+def test_a_closer_with_a_question_is_not_small_talk(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "smalltalk"

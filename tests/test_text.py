@@ -145,3 +145,8 @@ def test_run_together_words_are_split(bot: FAQBot, word: str, split: str) -> Non
 @pytest.mark.parametrize("word", ["heartbeat", "antidiuretic", "outlook", "income", "playlist", "sometimes"])
 def test_real_words_stay_whole(bot: FAQBot, word: str) -> None:
     assert bot.index.analyse(f"what about {word}").text == f"what about {word}"
+
+
+def test_a_stretched_letter_is_cut_to_two() -> None:
+    assert clean("Heyyy, sooo goood!!") == "heyy soo good"
+    assert clean("1000 mg") == "1000 mg"  # digits are not letters
