@@ -24,6 +24,7 @@ _PICK = re.compile(
     r"^(?:(?:i mean|i meant|number|option|no\.?)\s+)?(?:the\s+)?"
     r"(?P<n>1|2|3|one|two|three|first|second|third|yes|yeah|yep)(?:\s+one)?(?:\s+please)?$"
 )
+_GENERAL_SUBJECT = 0.5  # subjects less specific than this (`Index.subject_weight`) are general
 _MAX_FOLLOW_UP_CONTENT = 5  # more content words make a complete question, answered on its own
 
 
@@ -97,7 +98,8 @@ class Conversation:
             return None
         last = bot.faq.entry(self.last)
         weight = bot.index.subject_weight
-        named = [s for s in sorted(analysis.subjects) if weight[s] > 0]
+        # a general subject ("this deficiency", "low on it") names no topic of its own
+        named = [s for s in sorted(analysis.subjects) if weight[s] >= _GENERAL_SUBJECT]
         stops = bot.index.stopwords
         plain = [w for w in analysis.words if w not in stops and ":" not in w]
         if named and not analysis.facets and last.facet:

@@ -288,3 +288,10 @@ def test_an_empty_state_or_unknown_ids_start_afresh(bot: FAQBot, state: Any) -> 
 def test_a_malformed_state_is_refused_as_the_server_refuses_it(bot: FAQBot, state: Any) -> None:
     with pytest.raises(InputError, match="conversation state"):
         bot.conversation(state)
+
+
+def test_a_general_subject_keeps_the_topic(bot: FAQBot) -> None:
+    chat = bot.conversation()
+    assert chat.ask("which foods give me magnesium").id == "magnesium-foods"
+    reply = chat.ask("and what causes this deficiency then")
+    assert reply.id == "magnesium-risk-factors" and reply.reason == {"reason": "follow-up", "from": "magnesium-foods"}
