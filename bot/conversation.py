@@ -108,6 +108,16 @@ class Conversation:
             label = bot.faq.facets[last.facet].label
             completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
                                 words=(*analysis.words, FACET + last.facet), facets=frozenset({last.facet}))
+        elif not named and not analysis.facets and not analysis.asks and plain and reply.kind != "answer" and (
+            self._about_last(plain)
+        ):
+            # a remark on the last answer, in its own words: "I can't have dairy btw" after the
+            # calcium foods keeps the topic (its subject and facet)
+            subject = max(last.subjects, key=lambda s: weight[s])
+            words = (*analysis.words, SUBJECT + subject, *((FACET + last.facet,) if last.facet else ()))
+            text = f"{analysis.text} {clean(bot.faq.subjects[subject].label)}"
+            completed = replace(analysis, text=text, words=words, subjects=frozenset({subject}),
+                                facets=frozenset({last.facet}) if last.facet else frozenset())
         elif not named and last.subjects and (analysis.facets or not plain):
             subject = max(last.subjects, key=lambda s: weight[s])
             label = bot.faq.subjects[subject].label
@@ -130,6 +140,14 @@ class Conversation:
         text, lang = bot.decider.messages.answer(entry, analysis.lang)
         return Reply("answer", entry.id, text, retry.confidence, retry.alternatives,
                      {"reason": "follow-up", "from": last.id}, lang)
+
+    def _about_last(self, plain: list[str]) -> bool:
+        """Does a turn use words of the last answer (its text or phrasings)?"""
+        index = self._bot.index
+        if self.last is None or not self._bot.faq.entry(self.last).subjects:
+            return False
+        used = index.entry_words[index.entry_ids.index(self.last)]
+        return any(w in used for w in plain)
 
     def _default_entry(self, subject: str) -> str | None:
         for name, facet in self._bot.faq.facets.items():

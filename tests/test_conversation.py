@@ -295,3 +295,12 @@ def test_a_general_subject_keeps_the_topic(bot: FAQBot) -> None:
     assert chat.ask("which foods give me magnesium").id == "magnesium-foods"
     reply = chat.ask("and what causes this deficiency then")
     assert reply.id == "magnesium-risk-factors" and reply.reason == {"reason": "follow-up", "from": "magnesium-foods"}
+
+
+def test_a_remark_in_the_answers_words_keeps_the_topic(bot: FAQBot) -> None:
+    chat = bot.conversation()
+    assert chat.ask("which foods are rich in calcium").id == "calcium-foods"
+    reply = chat.ask("I can't have dairy btw")
+    assert reply.id == "calcium-foods" and reply.reason == {"reason": "follow-up", "from": "calcium-foods"}
+    # a remark on something else is not taken for the topic
+    assert chat.ask("I'm feeling better now").kind != "answer"
