@@ -234,6 +234,13 @@ def test_ask_returns_the_reply_and_a_state_for_the_next_turn(client: TestClient)
     assert "disclaimer" not in second
 
 
+def test_an_urgent_reply_names_its_red_flag(client: TestClient) -> None:
+    reply = client.post(ASK, json={"question": "sudden chest pain since this morning"}).json()
+    assert reply["kind"] == "urgent"
+    assert reply["reason"] == {"reason": "red-flag", "flag": "chest pain", "words": "chest pain"}
+    assert "chest pain" in str(reply["why"])
+
+
 def test_the_first_reply_of_a_conversation_carries_the_disclaimer(client: TestClient) -> None:
     assert client.post(ASK, json={"question": "hello"}).json()["disclaimer"] == DISCLAIMER
     assert client.post(ASK, json={"question": "hello", "state": None}).json()["disclaimer"] == (
