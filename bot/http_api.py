@@ -227,12 +227,13 @@ def answer_with_state(bot: FAQBot, question: str, state: dict[str, Any] | None,
                       log: ReplyLog | None = None, lang: str | None = None) -> dict[str, Any]:
     """The Reply as a dict, plus `why` and the conversation state to send with the next question.
 
-    A question sent with no state starts a conversation: its reply also carries `disclaimer`.
+    A question sent with no state starts a conversation: its reply also carries `disclaimer`
+    (the FAQ's, or null when it has none).
     """
     conv = bot.conversation(state)
     reply = conv.ask(question, lang=lang, log=log)
     out = {**reply.to_dict(), "why": why(bot, reply), "state": conv.to_dict()}
-    return out if state is not None else {**out, "disclaimer": DISCLAIMER}
+    return out if state is not None else {**out, "disclaimer": disclaimer_of(bot)}
 
 
 def why(bot: FAQBot, reply: Reply) -> list[list[str]]:
@@ -240,18 +241,23 @@ def why(bot: FAQBot, reply: Reply) -> list[list[str]]:
     return [[para.lead.strip(), para.text] for para in explain(bot, reply)]
 
 
-def model_object() -> dict[str, Any]:
-    """The one model, as /v1/models lists it, with the health disclaimer to show users."""
+def disclaimer_of(bot: FAQBot) -> str | None:
+    """The FAQ's disclaimer to show users (the bundled FAQ's: `DISCLAIMER`), or None."""
+    return bot.faq.disclaimer or None
+
+
+def model_object(disclaimer: str | None = DISCLAIMER) -> dict[str, Any]:
+    """The one model, as /v1/models lists it, with the FAQ's disclaimer to show users."""
     return {"id": MODEL_ID, "object": "model", "created": CREATED, "owned_by": "faqbot",
-            "disclaimer": DISCLAIMER}
+            "disclaimer": disclaimer}
 
 
-def faqbot_field(reply: Reply, first: bool) -> dict[str, Any]:
+def faqbot_field(reply: Reply, first: bool, disclaimer: str | None = DISCLAIMER) -> dict[str, Any]:
     """The "faqbot" extra of a completion: the Reply, and the disclaimer on a first turn."""
-    return {**reply.to_dict(), "disclaimer": DISCLAIMER} if first else reply.to_dict()
+    return {**reply.to_dict(), "disclaimer": disclaimer} if first else reply.to_dict()
 
 
-def completion(reply: Reply, first: bool = False) -> dict[str, Any]:
+def completion(reply: Reply, first: bool = False, disclaimer: str | None = DISCLAIMER) -> dict[str, Any]:
     """A standard `chat.completion` object, with the Reply itself under "faqbot"."""
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
@@ -264,11 +270,12 @@ def completion(reply: Reply, first: bool = False) -> dict[str, Any]:
             "logprobs": None,
             "finish_reason": "stop",
         }],
-        "faqbot": faqbot_field(reply, first),
+        "faqbot": faqbot_field(reply, first, disclaimer),
     }
 
 
-def completion_chunks(reply: Reply, first: bool = False) -> list[dict[str, Any]]:
+def completion_chunks(reply: Reply, first: bool = False,
+                      disclaimer: str | None = DISCLAIMER) -> list[dict[str, Any]]:
     """The `chat.completion.chunk` objects of a streamed reply: role, content, stop."""
     head: dict[str, Any] = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion.chunk",
                             "created": int(time.time()), "model": MODEL_ID}
@@ -276,7 +283,7 @@ def completion_chunks(reply: Reply, first: bool = False) -> list[dict[str, Any]]
         ({"role": "assistant", "content": ""}, None), ({"content": reply.text}, None), ({}, "stop")]
     chunks = [{**head, "choices": [{"index": 0, "delta": delta, "logprobs": None,
                                     "finish_reason": finish}]} for delta, finish in deltas]
-    chunks[0]["faqbot"] = faqbot_field(reply, first)
+    chunks[0]["faqbot"] = faqbot_field(reply, first, disclaimer)
     return chunks
 
 

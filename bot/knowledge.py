@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 _TOP_REQUIRED = ("version", "entries")
-_TOP_OPTIONAL = ("fallback", "subjects", "facets", "urgent", "smalltalk", "synonyms", "out_of_scope",
+_TOP_OPTIONAL = ("fallback", "disclaimer", "subjects", "facets", "urgent", "smalltalk", "synonyms", "out_of_scope",
                  "thresholds", "languages")
 _MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration", "languages")
 _ENTRY_REQUIRED = ("question", "answer")
@@ -139,6 +139,7 @@ class FAQ:
     calibration: Mapping[str, float] = field(default_factory=dict)
     languages: Mapping[str, Language] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # what `faqbot check` says that is not a problem ("file:line: ...")
+    disclaimer: str = ""  # what to show readers of the replies (a health FAQ's "not medical advice"); may be empty
 
     def __post_init__(self) -> None:
         for name in _MAPPINGS:  # read-only views, so a shared FAQ cannot be changed
@@ -256,6 +257,7 @@ def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
     return FAQ(
         path=str(path),
         fallback=fallback,
+        disclaimer=top.text("disclaimer"),
         entries=entries,
         subjects=subjects,
         facets=facets,

@@ -13,6 +13,7 @@ from .languages import Translation
 from .normalise import phrase_tokens
 
 ENGLISH = "en"
+# the bundled FAQ's disclaimer (`disclaimer:` in faq.yaml; a test keeps the two the same)
 DISCLAIMER = (
     "faqbot shares general information from one article on calf twitching and nutrient "
     "deficiencies. It is not a doctor and does not diagnose: for persistent, severe or "
@@ -45,7 +46,7 @@ class Messages:
             fallback=faq.fallback,
             urgent=faq.urgent.message if faq.urgent else faq.fallback,
             unsupported=_unsupported(faq),
-            disclaimer=DISCLAIMER,
+            disclaimer=faq.disclaimer,
             clarify_header=CLARIFY_HEADER,
             clarify_footer=CLARIFY_FOOTER,
         )

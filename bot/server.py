@@ -18,8 +18,10 @@ handlers only translate: the bot decides.
 from __future__ import annotations
 
 import argparse
+import html
 import ipaddress
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -35,6 +37,7 @@ from .http_api import (
     check_options,
     completion,
     completion_chunks,
+    disclaimer_of,
     error_body,
     model_object,
     question_and_state,
@@ -65,7 +68,7 @@ try:
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
-    from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+    from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
     from starlette.routing import BaseRoute, Mount, Route
     from starlette.staticfiles import StaticFiles
 except ImportError as exc:  # the optional extra is not installed: run_cli says so in one line
@@ -123,9 +126,9 @@ class _Endpoints:
         reply = await run_in_threadpool(answer_turns, self.bot, turns, self.log)
         first = len(turns) == 1
         if stream:
-            return StreamingResponse(server_sent_events(completion_chunks(reply, first)),
+            return StreamingResponse(server_sent_events(completion_chunks(reply, first, disclaimer_of(self.bot))),
                                      media_type="text/event-stream", headers=_SSE_HEADERS)
-        return JSONResponse(completion(reply, first))
+        return JSONResponse(completion(reply, first, disclaimer_of(self.bot)))
 
     async def ask(self, request: Request) -> Response:
         body = await _body(request)
@@ -134,14 +137,14 @@ class _Endpoints:
         return JSONResponse(await run_in_threadpool(answer_with_state, self.bot, question, state, self.log, lang))
 
     async def models(self, request: Request) -> Response:
-        return JSONResponse({"object": "list", "data": [model_object()]})
+        return JSONResponse({"object": "list", "data": [model_object(disclaimer_of(self.bot))]})
 
     async def model(self, request: Request) -> Response:
         name = request.path_params["name"]
         if name != MODEL_ID:
             return JSONResponse(error_body(f"the model '{name}' does not exist", param="model",
                                            code="model_not_found"), status_code=404)
-        return JSONResponse(model_object())
+        return JSONResponse(model_object(disclaimer_of(self.bot)))
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -167,6 +170,27 @@ def _page(name: str) -> Handler:
 
     async def page(request: Request) -> Response:
         return FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+    return page
+
+
+_DISCLAIMER_PARAGRAPH = re.compile(r'\s*<p class="disclaimer" id="disclaimer">.*?</p>', re.S)
+_DISCLAIMER_TEXT = re.compile(r'(<span id="disclaimer-text">).*?(</span>)', re.S)
+
+
+def index_html(disclaimer: str) -> str:
+    """The chat page with the FAQ's disclaimer, or without the disclaimer line if it has none."""
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    if not disclaimer:
+        return _DISCLAIMER_PARAGRAPH.sub("", page, count=1)
+    return _DISCLAIMER_TEXT.sub(lambda m: m[1] + html.escape(disclaimer) + m[2], page, count=1)
+
+
+def _index_page(disclaimer: str) -> Handler:
+    body = index_html(disclaimer)
+
+    async def page(request: Request) -> Response:
+        return HTMLResponse(body, headers={"Cache-Control": "no-cache"})
 
     return page
 
@@ -215,7 +239,7 @@ def create_app(bot: FAQBot, options: ServerOptions | None = None, *, log: ReplyL
     ]
     if options.page:
         routes += [
-            Route("/", _page("index.html"), methods=["GET"]),
+            Route("/", _index_page(bot.faq.disclaimer), methods=["GET"]),
             Route("/demo", _page("demo.html"), methods=["GET"]),
             Route("/widget.js", _page("widget.js"), methods=["GET"]),
             Route("/chat/ask", api.guarded(api.ask, public=True), methods=["POST"]),

@@ -100,11 +100,11 @@ def reply_paras(reply: Reply) -> list[Para]:
     return paras
 
 
-def welcome() -> list[Para]:
-    """The banner: one welcome line, the health disclaimer, how to get help and leave."""
+def welcome(disclaimer: str = DISCLAIMER) -> list[Para]:
+    """The banner: one welcome line, the FAQ's disclaimer (if it has one), how to get help and leave."""
     return [
         Para("Welcome to faqbot. Ask me a question in your own words.", "class:title", lead=""),
-        Para(DISCLAIMER, "class:disclaimer", lead=""),
+        *([Para(disclaimer, "class:disclaimer", lead="")] if disclaimer else []),
         Para("Type /help for commands, Tab to complete, Ctrl-D to quit.", "class:hint", lead=""),
         BLANK,
     ]
@@ -232,7 +232,7 @@ def run_chat(
                              include_default_pygments_style=False)
 
     state = ChatState(bot, bot.conversation(), log=log)
-    show(welcome())
+    show(welcome(bot.faq.disclaimer))
     while True:
         try:
             line = session.prompt([("class:prompt", PROMPT)])

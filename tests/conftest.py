@@ -21,6 +21,10 @@ SHARED = REPO.parent / "shared"
 TINY_FAQ = """\
 version: 1
 fallback: I am not sure about that one. Please ask a doctor.
+disclaimer: >-
+  faqbot shares general information from one article on calf twitching and nutrient deficiencies.
+  It is not a doctor and does not diagnose: for persistent, severe or worrying symptoms, see a
+  healthcare professional.
 urgent:
   message: This may need urgent care. Call emergency services now.
   red_flags: [chest pain, trouble breathing, fainted]
