@@ -64,7 +64,9 @@ class Decider:
         # each red flag is a label, so an urgent reply can say which one it saw
         self.red_flags = Spotter(_red_flags(faq, index), negations, frequency=index.word_frequency,
                                  signs=ConceptMapper(red_flag_signs(faq)),
-                                 figurative=urgent.figurative if urgent else ())
+                                 figurative=urgent.figurative if urgent else (),
+                                 clause_breaks=[*(urgent.clause_breaks if urgent else ()),
+                                                *(b for lang in languages for b in lang.clause_breaks)])
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}
         # another language's pattern that is an English function word alone ("a+", "re") would
         # make small talk of English text: it is left out

@@ -101,10 +101,12 @@ class Urgent:
     negations: tuple[str, ...] = ()
     signs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     figurative: tuple[str, ...] = ()  # words that make a red flag near them a figure of speech ("lol")
+    clause_breaks: tuple[str, ...] = ()  # words that start a new clause: a negation before one does not reach past it
 
     def __reduce__(self) -> tuple[type[Urgent], tuple[object, ...]]:
         """Pickle with plain dicts (a mappingproxy cannot be pickled)."""
-        return Urgent, (self.message, dict(self.red_flags), self.negations, dict(self.signs), self.figurative)
+        return Urgent, (self.message, dict(self.red_flags), self.negations, dict(self.signs), self.figurative,
+                        self.clause_breaks)
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -570,7 +572,7 @@ def _check_unique(
 
 
 def _urgent(top: Fields) -> Urgent | None:
-    """``urgent: {message, red_flags, signs?, negations?, figurative?}``, or None if absent.
+    """``urgent: {message, red_flags, signs?, negations?, figurative?, clause_breaks?}``, or None.
 
     `red_flags` maps names to phrases (or is a list: each phrase its own flag); `signs` maps
     names to words. No phrase under two flags, no word under two signs.
@@ -579,7 +581,7 @@ def _urgent(top: Fields) -> Urgent | None:
     if node is None:
         return None
     item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"),
-                   ("negations", "signs", "figurative"))
+                   ("negations", "signs", "figurative", "clause_breaks"))
     if item is None:
         return None
     flags = item.groups("red_flags", list_allowed=True)
@@ -598,6 +600,7 @@ def _urgent(top: Fields) -> Urgent | None:
         negations=tuple(text for text, _ in negations),
         signs=MappingProxyType({name: tuple(t for t, _ in found) for name, found in signs.items()}),
         figurative=tuple(text for text, _ in figurative),
+        clause_breaks=tuple(text for text, _ in item.texts("clause_breaks", allow_empty=True)),
     )
 
 

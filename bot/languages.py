@@ -17,7 +17,8 @@ from .yamlnodes import Node
 
 MESSAGES = ("fallback", "urgent", "disclaimer", "clarify_header", "clarify_footer", "unsupported", "closer")
 WORD_SECTIONS = ("subjects", "facets", "synonyms", "out_of_scope")
-LANGUAGE_KEYS = ("name", "native", "words", "negations", "messages", "smalltalk", "red_flags", "signs", "entries")
+LANGUAGE_KEYS = ("name", "native", "words", "negations", "clause_breaks", "messages", "smalltalk", "red_flags", "signs",
+                 "entries")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class Language:
     native: str = ""
     words: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)  # section → concept → words
     negations: tuple[str, ...] = ()
+    clause_breaks: tuple[str, ...] = ()
     messages: Mapping[str, str] = field(default_factory=dict)
     smalltalk_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     smalltalk_replies: Mapping[str, str] = field(default_factory=dict)
@@ -82,6 +84,7 @@ def read_languages(
             native=item.text("native"),
             words=_words(item, known),
             negations=tuple(t for t, _ in item.texts("negations", allow_empty=True)),
+            clause_breaks=tuple(t for t, _ in item.texts("clause_breaks", allow_empty=True)),
             messages=_messages(item),
             smalltalk_patterns=patterns,
             smalltalk_replies=replies,

@@ -14,9 +14,8 @@ from collections.abc import Iterable, Mapping
 
 from .normalise import ConceptMapper, clean, phrase_tokens, tokens
 
-_NEGATION_REACH = 3  # a negation this many words before a phrase cancels it...
-_CLAUSE_BREAKS = frozenset({"but", "however", "though", "although", "yet", "except", "and", "or", "plus", "now"})
-# ...unless a new clause starts in between: "no fever but chest pain" is still urgent
+_NEGATION_REACH = 3  # a negation this many words before a phrase cancels it, unless a new
+# clause starts in between (`clause_breaks`): "no fever but chest pain" is still urgent
 _FIGURE_REACH = 8  # a figurative word ("lol") this many words after a phrase, in its clause
 _WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what a cleaned word is made of
 _AND = " + "  # joins the parts of a phrase that may be anywhere in a text
@@ -43,12 +42,14 @@ class Spotter:
         frequency: Mapping[str, int] | None = None,
         signs: ConceptMapper | None = None,
         figurative: Iterable[str] = (),
+        clause_breaks: Iterable[str] = (),
     ) -> None:
         """`frequency`: how often words occur in the messages to expect (the FAQ's phrasings);
         it changes no result, only how fast most messages are passed over. `signs`: words
         that stand for each other, in phrases and texts alike (each is mapped to its sign);
         `figurative`: words that make a phrase in the same clause near them a figure of speech
-        ("heart attack over the bill lol")."""
+        ("heart attack over the bill lol"); `clause_breaks`: words that start a new clause,
+        past which neither a negation nor a figurative word reaches ("but", "pero")."""
         self.slack = slack  # extra words allowed between a phrase's words
         self.signs = signs
         # "calf pain + breathless": each part spotted anywhere in the text; a part is a label
@@ -79,6 +80,7 @@ class Spotter:
         # "don't" cleans to "do not": the negating word is the last one
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
         self.figurative = frozenset(w for f in figurative for w in tokens(clean(f))[-1:])
+        self.clause_breaks = frozenset(w for b in clause_breaks for w in tokens(clean(b))[:1])
 
     def _phrase(self, text: str) -> tuple[str, ...]:
         words = list(phrase_tokens(text))
@@ -104,7 +106,7 @@ class Spotter:
 
     def _negated(self, words: list[str], start: int) -> bool:
         for word in reversed(words[max(0, start - _NEGATION_REACH) : start]):
-            if word in _CLAUSE_BREAKS:
+            if word in self.clause_breaks:
                 return False
             if word in self.negations:
                 return True
@@ -117,7 +119,7 @@ class Spotter:
         for step, edge in ((-1, max(0, start - _NEGATION_REACH)), (1, min(len(words), end + 1 + _FIGURE_REACH))):
             i = start - 1 if step < 0 else end + 1
             while (i >= edge) if step < 0 else (i < edge):
-                if words[i] in _CLAUSE_BREAKS:
+                if words[i] in self.clause_breaks:
                     break
                 if words[i] in self.figurative:
                     return True

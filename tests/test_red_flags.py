@@ -25,6 +25,7 @@ urgent:
     painful: [pain, hurts, sore]
   negations: ["no", "not", "without"]
   figurative: [lol, haha]
+  clause_breaks: [but]
 """
 SPANISH = """\
 languages:
@@ -75,6 +76,18 @@ def test_both_parts_of_a_joined_phrase_anywhere_in_the_message(flag_bot: FAQBot)
 def test_a_negated_sign_phrase_does_not_count(flag_bot: FAQBot) -> None:
     assert flag_bot.ask("no swollen calf, just a twitch; which foods have magnesium?").kind != "urgent"
     assert flag_bot.ask("no fever but my calf is swollen").kind == "urgent"
+
+
+def test_a_negation_does_not_reach_past_a_clause_break(tmp_path: Path, flag_bot: FAQBot) -> None:
+    assert flag_bot.ask("no fever but chest pain").kind == "urgent"
+    without = FAQBot.from_file(_faq_with(tmp_path, URGENT.replace("  clause_breaks: [but]\n", "")))
+    assert without.ask("no fever but chest pain").kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["no tengo fiebre pero me duele el pecho", "kein Fieber, aber Schmerzen in der Brust",
+                                  "pas de fièvre mais une douleur dans la poitrine"])
+def test_bundled_clause_breaks_in_other_languages(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "urgent"
 
 
 def test_a_figure_of_speech_is_not_a_red_flag(flag_bot: FAQBot) -> None:
