@@ -83,7 +83,7 @@ RED_FLAGS = {"urgent": ["chest pain", "face drooping", "swollen calf", "foam at 
     ],
 )
 def test_spotter(message: str, urgent: bool) -> None:
-    spotter = Spotter(RED_FLAGS, negations=["no", "not"])
+    spotter = Spotter(RED_FLAGS, negations=["no", "not"], clause_breaks=["but"])
     assert bool(spotter.find(clean(message))) is urgent
 
 
