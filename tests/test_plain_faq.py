@@ -151,3 +151,25 @@ def test_big_plain_faq_is_read_back_from_the_cache(tmp_path: Path, monkeypatch: 
     first = load_faq(path)
     assert list((tmp_path / "cache").glob("faq-*.json"))
     assert load_faq(path) == first
+
+
+def test_the_confidence_model_is_refitted_into_a_plain_faq(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    faq = yaml_faq(tmp_path)
+    labelled = tmp_path / "labelled.jsonl"
+    rows = [{"q": q, "expect": [entry]} for q, entry in QUESTIONS.items()]
+    rows += [{"q": q, "expect": ["fallback"]} for q in ("what is the weather today", "tell me a joke",
+                                                       "how tall is mount everest", "who won the match")]
+    labelled.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    tool = Path(__file__).resolve().parent.parent / "tools" / "calibrate.py"
+    before = dict(load_faq(faq).calibration)  # the plain FAQs' model
+    done = subprocess.run([sys.executable, str(tool), "--faq", str(faq), str(labelled), "--write"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "thresholds:\n  calibration:\n    bias:" in faq.read_text(encoding="utf-8")
+    assert dict(load_faq(faq).calibration) != before
+    refused = subprocess.run([sys.executable, str(tool), "--faq", str(csv_faq(tmp_path)), str(labelled), "--write"],
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0 and "faqbot convert" in refused.stderr

@@ -126,12 +126,20 @@ def _plain(faq: FAQ) -> FAQ:
 
 
 def _write_calibration(path: Path, weights: dict[str, float]) -> None:
-    """Replace the `calibration:` block under `thresholds:` in the FAQ file, keeping the rest."""
+    """Put the weights in the FAQ file's `thresholds: calibration:` block, keeping the rest: the
+    block is replaced, or added under `thresholds:`, or added with it at the end of the file."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise SystemExit(f"{path}: the weights go into a YAML FAQ; write one with "
+                         f"'faqbot convert {path} -o {path.with_suffix('.yaml')}' and fit that")
     text = path.read_text(encoding="utf-8")
-    block = "".join(f"    {name}: {value:.3f}\n" for name, value in weights.items())
-    new, count = re.subn(r"(?m)^  calibration:\n(?:    .*\n)*", "  calibration:\n" + block, text, count=1)
+    block = "  calibration:\n" + "".join(f"    {name}: {value:.3f}\n" for name, value in weights.items())
+    new, count = re.subn(r"(?m)^  calibration:\n(?:    .*\n)*", block, text, count=1)
     if count != 1:
-        raise SystemExit(f"{path}: no 'thresholds: calibration:' block to replace")
+        new, count = re.subn(r"(?m)^thresholds:[ \t]*\n", lambda m: m[0] + block, text, count=1)
+    if count != 1:
+        if re.search(r"(?m)^thresholds:", text) or not re.search(r"(?m)^entries:", text):
+            raise SystemExit(f"{path}: no 'thresholds:' block to put the weights in, nor a place to add one")
+        new = text + ("" if text.endswith("\n") else "\n") + "thresholds:\n" + block
     path.write_text(new, encoding="utf-8")
     print(f"wrote the weights into {path}", file=sys.stderr)
 
