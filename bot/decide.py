@@ -224,7 +224,9 @@ class Decider:
             "unexplained": each(self._unexplained),
             "unexplained_information": each(self._unexplained_information),
             "intent": scores.intent[rows, best],
-            "intent_agrees": (np.argmax(scores.intent, axis=1) == best).astype(float),
+            # no learned ranking (its probabilities all 0), no agreement
+            "intent_agrees": ((np.argmax(scores.intent, axis=1) == best)
+                              & (scores.intent.max(axis=1) > 0)).astype(float),
             "intent_out": scores.intent_out,
             # the best entry is about one subject, and the question names none: "what foods have it?"
             "specific_unnamed": self.entry_specificity[best] * ~named.any(axis=1),

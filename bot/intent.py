@@ -20,13 +20,14 @@ import numpy.typing as npt
 from scipy import sparse
 
 from .cache import cache_dir, prune
+from .model import MAX_INTENT_ENTRIES
 from .tfidf import Rows
 
 log = logging.getLogger(__name__)
 
 FORMAT = "2"
 C = 20.0  # inverse regularisation: phrasings are few and clean, so the model may fit them closely
-MAX_ENTRIES = 3000  # past this many entries the weights get large; retrieval alone ranks them
+MAX_ENTRIES = MAX_INTENT_ENTRIES  # past this many entries the weights get large; retrieval alone ranks them
 Matrix = npt.NDArray[np.float64]
 
 

@@ -24,7 +24,7 @@ from typing import Literal
 from .errors import FAQFormatError
 from .fields import Fields, Problems, Where, as_number, describe, suggest
 from .languages import Language, read_languages
-from .model import CALIBRATION_NAMES, PLAIN_MODEL
+from .model import CALIBRATION_NAMES, MAX_INTENT_ENTRIES, PLAIN_MODEL
 from .normalise import clean, tokens
 from .tables import TABLE_SUFFIXES, read_table
 from .yamlnodes import CORE, Map, Node, Scalar, Seq, is_null, read_yaml, size_limit
@@ -244,9 +244,10 @@ def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
     phrasings += [("out_of_scope examples", text, line) for text, line in examples]
     shared: list[str] = []  # a question two entries both have: they cannot be told apart
     _check_unique(top, phrasings, "phrasing", key=clean, repeats=True, shared=shared)
-    thresholds, calibration = _thresholds(top) if top.get("thresholds") else plain_model()
+    learned = len(entries) <= MAX_INTENT_ENTRIES  # does the FAQ get a learned ranking?
+    thresholds, calibration = _thresholds(top) if top.get("thresholds") else plain_model(learned)
     if calibration.keys() != CALIBRATION_NAMES:  # a weight not given is the plain FAQs' one
-        calibration = {**plain_model()[1], **calibration}
+        calibration = {**plain_model(learned)[1], **calibration}
     urgent, smalltalk = _urgent(top), _smalltalk(top)
     known = {
         "subjects": set(subjects), "facets": set(facets), "synonyms": set(synonyms),
@@ -275,19 +276,24 @@ def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
     )
 
 
-def plain_model() -> tuple[Thresholds, dict[str, float]]:
+def plain_model(learned: bool = True) -> tuple[Thresholds, dict[str, float]]:
     """The thresholds and confidence weights of a FAQ that has none of its own: fitted on
-    plain FAQs (tools/calibrate.py --plain), shipped as `bot/plain_model.yaml`."""
-    thresholds, weights = _read_plain_model()
+    plain FAQs (tools/calibrate.py --plain), shipped as `bot/plain_model.yaml`; `learned`
+    False: its variant for FAQs without the learned ranking (over `MAX_INTENT_ENTRIES`)."""
+    thresholds, weights = _read_plain_model(learned)
     return thresholds, dict(weights)
 
 
 @functools.cache  # read once per process, however many FAQs are loaded
-def _read_plain_model() -> tuple[Thresholds, dict[str, float]]:
+def _read_plain_model(learned: bool) -> tuple[Thresholds, dict[str, float]]:
     where = Where(str(PLAIN_MODEL))
     root = read_yaml(PLAIN_MODEL)
-    top = Fields(root or Map(1), where, ("thresholds",))
-    return _thresholds(top)
+    top = Fields(root or Map(1), where, ("thresholds", "without_intent"))
+    if learned:
+        return _thresholds(top)
+    variant = top.mapping("without_intent")
+    assert variant is not None  # required above
+    return _thresholds(Fields(variant, where.about("without_intent"), ("thresholds",)))
 
 
 def _shared_warning(where: Where, shared: Sequence[str]) -> tuple[str, ...]:

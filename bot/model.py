@@ -2,7 +2,8 @@
 
 A FAQ's `thresholds:` section holds its model (thresholds and `calibration:` weights, one
 per feature plus "bias"), fitted by `tools/calibrate.py` on labelled questions. A FAQ
-without one uses `plain_model.yaml`, fitted on plain question-and-answer FAQs.
+without one uses `plain_model.yaml`, fitted on plain question-and-answer FAQs (its
+`without_intent` variant for FAQs too big for the learned ranking).
 """
 
 from __future__ import annotations
@@ -17,3 +18,6 @@ FEATURES = (
 )
 CALIBRATION_NAMES = frozenset({"bias", *FEATURES})
 PLAIN_MODEL = Path(__file__).with_name("plain_model.yaml")
+# past this many entries no learned ranking is fitted (its weights get large; retrieval alone
+# ranks them), and a plain FAQ uses the plain model's `without_intent` variant
+MAX_INTENT_ENTRIES = 3000

@@ -173,3 +173,14 @@ def test_the_confidence_model_is_refitted_into_a_plain_faq(tmp_path: Path) -> No
     refused = subprocess.run([sys.executable, str(tool), "--faq", str(csv_faq(tmp_path)), str(labelled), "--write"],
                              capture_output=True, text=True, timeout=300)
     assert refused.returncode != 0 and "faqbot convert" in refused.stderr
+
+
+def test_a_faq_too_big_for_the_learned_ranking_gets_the_model_fitted_without_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import knowledge
+
+    small = load_faq(yaml_faq(tmp_path))
+    monkeypatch.setattr(knowledge, "MAX_INTENT_ENTRIES", len(ENTRIES) - 1)
+    big = load_faq(yaml_faq(tmp_path))
+    assert big.calibration["intent"] == 0.0 != small.calibration["intent"]
+    assert dict(big.calibration) == knowledge.plain_model(learned=False)[1]

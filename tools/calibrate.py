@@ -43,6 +43,9 @@ def main() -> int:
     parser.add_argument("--faq")
     parser.add_argument("--plain", action="store_true",
                         help="fit the plain FAQs' model (bot/plain_model.yaml) on the bundled FAQ made plain")
+    parser.add_argument("--no-intent", action="store_true",
+                        help="fit as for a FAQ without the learned ranking (with --plain: the model's "
+                             "without_intent variant, for FAQs over bot.model.MAX_INTENT_ENTRIES entries)")
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     parser.add_argument("--write", action="store_true", help="write the fitted weights into the FAQ file")
     parser.add_argument("--holdout", type=int, default=0, metavar="N",
@@ -58,6 +61,8 @@ def main() -> int:
         target, files = Path(bot.faq.path), args.files
     if not files:
         parser.error("name the labelled files to fit on")
+    if args.no_intent:
+        bot.index.intent = None  # scored as a FAQ too big for the learned ranking is
     items = [i for f in files for i in read_labelled(f)[0]]
     scores = bot.index.score([i.question for i in items])
     d = bot.decider
@@ -80,7 +85,7 @@ def main() -> int:
         print(f"  {name}: {w:.3f}")
     if args.write:
         weights = {"bias": model.intercept_[0], **dict(zip(FEATURES, model.coef_[0], strict=True))}
-        _write_calibration(target, weights)
+        _write_calibration(target, weights, nested=args.plain and args.no_intent)
     p = model.predict_proba(x)[:, 1]
     n_in = sum(i.in_scope for i in items)
     n_out = sum(i.expect == ("fallback",) for i in items)
@@ -125,13 +130,21 @@ def _plain(faq: FAQ) -> FAQ:
                out_of_scope_facets={}, out_of_scope_examples=(), urgent=None, smalltalk=())
 
 
-def _write_calibration(path: Path, weights: dict[str, float]) -> None:
+def _write_calibration(path: Path, weights: dict[str, float], nested: bool = False) -> None:
     """Put the weights in the FAQ file's `thresholds: calibration:` block, keeping the rest: the
     block is replaced, or added under `thresholds:`, or added with it at the end of the file."""
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise SystemExit(f"{path}: the weights go into a YAML FAQ; write one with "
                          f"'faqbot convert {path} -o {path.with_suffix('.yaml')}' and fit that")
     text = path.read_text(encoding="utf-8")
+    if nested:  # the plain model's without_intent variant, one level deeper
+        block = "    calibration:\n" + "".join(f"      {name}: {value:.3f}\n" for name, value in weights.items())
+        new, count = re.subn(r"(?m)^    calibration:\n(?:      .*\n)*", block, text, count=1)
+        if count != 1:
+            raise SystemExit(f"{path}: no 'without_intent: thresholds: calibration:' block to replace")
+        path.write_text(new, encoding="utf-8")
+        print(f"wrote the weights into {path} (without_intent)", file=sys.stderr)
+        return
     block = "  calibration:\n" + "".join(f"    {name}: {value:.3f}\n" for name, value in weights.items())
     new, count = re.subn(r"(?m)^  calibration:\n(?:    .*\n)*", block, text, count=1)
     if count != 1:
