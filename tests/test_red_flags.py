@@ -173,3 +173,11 @@ def test_the_batch_output_carries_the_reason(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()]
     assert rows[0]["reason"]["flag"] == "possible-blood-clot"
     assert rows[1]["reason"] == {"reason": "retrieval"}
+
+
+def test_no_phrasing_of_the_bundled_faq_is_a_red_flag(bot: FAQBot) -> None:
+    faq = bot.faq
+    phrasings = [p for e in faq.entries for p in e.phrasings]
+    phrasings += [p for lang in faq.languages.values() for t in lang.entries.values() for p in t.phrasings]
+    urgent = [p for p, r in zip(phrasings, bot.ask_many(phrasings), strict=True) if r.kind == "urgent"]
+    assert urgent == []
