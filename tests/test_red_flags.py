@@ -142,6 +142,8 @@ def test_every_bundled_red_flag_phrase_is_urgent_and_named(bot: FAQBot) -> None:
     ("la pantorrilla derecha está roja, caliente e hinchada", "possible-blood-clot"),
     ("mein Bein ist plötzlich ganz schwach geworden", "sudden-weakness"),
     ("estou com dor no peito", "chest-pain"),
+    ("my grandfather is confused and keeps getting lost in his own house", "sudden-confusion"),
+    ("mein Bein ist seit gestern dick und heiß", "possible-blood-clot"),
 ])
 def test_bundled_red_flags_combine_signs_across_languages(bot: FAQBot, text: str, flag: str) -> None:
     reply = bot.ask(text)
