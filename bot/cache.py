@@ -111,7 +111,7 @@ def cached_json(kind: str, key: Sequence[str], compute: Callable[[], Any],
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{kind}-",
                                              suffix=".json", delete=False) as tmp:
-                json.dump(value, tmp, ensure_ascii=False)
+                tmp.write(json.dumps(value, ensure_ascii=False))  # dumps: the C encoder
             os.replace(tmp.name, path)
             prune(path.parent, kind)
         except OSError as exc:

@@ -160,7 +160,7 @@ class Index:
         # the words of the answers (slow to read in a big FAQ, so cached with them and the concepts)
         answers = cached_json(
             "answers", [LEXICON_FORMAT, WORDS_FORMAT, *every_phrase, "\x1f", *(e.answer for e in faq.entries)],
-            lambda: [_answer_words(self.mapper, e.answer) for e in faq.entries],
+            lambda: _answer_words(self.mapper, [e.answer for e in faq.entries]),
             lambda saved: isinstance(saved, list) and len(saved) == len(faq.entries) and all(
                 isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair) for pair in saved))
         answer_words = {w for written, _ in answers for w in written.split()}
@@ -452,11 +452,29 @@ class Index:
         )
 
 
-def _answer_words(mapper: ConceptMapper, answer: str) -> tuple[str, str]:
-    """An answer's distinct written words, and its distinct stemmed words with concepts mapped
-    (each joined by spaces: a cache of strings reads several times faster than one of lists)."""
-    written = clean(answer).split()
-    return " ".join(sorted(set(written))), " ".join(sorted(set(mapper.map([stem(w) for w in written]))))
+def _answer_words(mapper: ConceptMapper, answers: Sequence[str]) -> list[list[str]]:
+    """Each answer's distinct written words, and its distinct stemmed words with concepts mapped
+    (each joined by spaces: a cache of strings reads several times faster than one of lists).
+
+    Answers are read word by word, each distinct word cleaned once: a big FAQ's answers repeat
+    their words thousands of times.
+    """
+    distinct = [set(answer.split()) for answer in answers]
+    cleaned: dict[str, tuple[str, ...]] = {}  # as written → cleaned words
+    concepts: dict[str, tuple[str, ...]] = {}  # as written → their stemmed concept forms
+    for raw in set().union(*distinct):
+        cleaned[raw] = words = tuple(clean(raw).split())
+        concepts[raw] = tuple(mapper.canonical(stem(w)) for w in words)
+    starts_phrase = {raw for raw, forms in concepts.items() if any(map(mapper.starts_phrase, forms))}
+    out: list[list[str]] = []
+    for answer, raw_words in zip(answers, distinct, strict=True):
+        written = set().union(*map(cleaned.__getitem__, raw_words))
+        if starts_phrase.isdisjoint(raw_words):
+            mapped = set().union(*map(concepts.__getitem__, raw_words))
+        else:  # a phrase of several words may start here: map the words in order
+            mapped = set(mapper.map_canonical([c for raw in answer.split() for c in concepts[raw]]))
+        out.append([" ".join(sorted(written)), " ".join(sorted(mapped))])
+    return out
 
 
 def _subject_specificity(

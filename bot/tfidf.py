@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import IO, Literal, NamedTuple
 
 import numpy as np
@@ -87,18 +87,24 @@ class Postings:
 
     def _set(self, by_feature: sparse.csr_matrix) -> None:
         self.documents = by_feature.shape[1]
-        self.indptr = by_feature.indptr.astype(np.int64)
-        self.indices = by_feature.indices.astype(np.int64)
-        self.data = by_feature.data.astype(np.float64)
+        self.indptr = np.asarray(by_feature.indptr, dtype=np.int64)
+        self.indices = np.asarray(by_feature.indices, dtype=np.int64)
+        self.data = np.asarray(by_feature.data, dtype=np.float64)
         self.matrix = by_feature  # features × documents
+
+    @cached_property
+    def _dense_block(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The most common features' postings as a dense (features × documents) block, and
+        each feature's row in it (-1: not in it). Built for the first big batch: one question
+        never needs it, and a big FAQ's block takes a while to allocate."""
         df = np.diff(self.indptr)
         common = np.flatnonzero(df >= DENSE_FEATURE_DOCS)
         budget = _DENSE_CELLS // max(1, self.documents)
         if len(common) > budget:  # a big FAQ: the most common features only
             common = np.sort(common[np.argsort(-df[common], kind="stable")[:budget]])
-        self._dense_row = np.full(len(df), -1, dtype=np.int64)  # feature → row of the dense block
-        self._dense_row[common] = np.arange(len(common))
-        self._dense = by_feature[common].toarray().astype(np.float64)  # common features × documents
+        dense_row = np.full(len(df), -1, dtype=np.int64)
+        dense_row[common] = np.arange(len(common))
+        return dense_row, np.asarray(self.matrix[common].toarray(), dtype=np.float64)
 
     def dot(self, rows: Rows) -> npt.NDArray[np.float64]:
         """Dot product of each row with each document: a dense (rows × documents) array."""
@@ -123,21 +129,22 @@ class Postings:
     def _dot_many(self, rows: Rows) -> npt.NDArray[np.float64]:
         """`dot` for many rows: common features as one dense product, the rest as a sparse one."""
         width = self.matrix.shape[0]
-        if not len(self._dense) or rows.rows < _DENSE_ROWS:
+        if rows.rows < _DENSE_ROWS or not len(self._dense_block[1]):
             query = sparse.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(rows.rows, width))
             return np.asarray((query @ self.matrix).toarray())
         from scipy.linalg import blas  # here, not at the top: a single question never needs it
 
-        dense_row = self._dense_row[rows.indices]
+        dense_rows, dense = self._dense_block
+        dense_row = dense_rows[rows.indices]
         common = dense_row >= 0
         row_of_cell = np.repeat(np.arange(rows.rows), np.diff(rows.indptr))
-        block = np.zeros((rows.rows, len(self._dense)))
+        block = np.zeros((rows.rows, len(dense)))
         block[row_of_cell[common], dense_row[common]] = rows.values[common]
         rare = _drop(rows, ~common)
         query = sparse.csr_matrix((rare.values, rare.indices, rare.indptr), shape=(rare.rows, width))
         out: npt.NDArray[np.float64] = (query @ self.matrix).toarray()
         # out += block @ dense, in place: BLAS on the transposes, which are Fortran-ordered views
-        done = blas.dgemm(1.0, self._dense.T, block.T, beta=1.0, c=out.T, overwrite_c=True)
+        done = blas.dgemm(1.0, dense.T, block.T, beta=1.0, c=out.T, overwrite_c=True)
         if not np.shares_memory(done, out):  # BLAS worked on a copy: take the copy
             out = done.T
         return out
