@@ -85,6 +85,16 @@ def prune(directory: Path, kind: str = "tfidf") -> None:
         log.debug("could not prune %s files in %s: %s", kind, directory, exc)
 
 
+def save_json(path: Path, value: Any) -> None:
+    """Write `value` as JSON to `path` atomically (a temporary file, then a rename), so that a
+    reader never sees half a file; raises OSError. `json.dumps`: its encoder is the C one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".tmp-",
+                                     suffix=".json", delete=False) as tmp:
+        tmp.write(json.dumps(value, ensure_ascii=False))
+    os.replace(tmp.name, path)
+
+
 def cached_json(kind: str, key: Sequence[str], compute: Callable[[], Any],
                 valid: Callable[[Any], bool] = lambda value: value is not None) -> Any:
     """`compute()` (JSON-safe), from the cache when it was computed before for the same `key`.
@@ -108,11 +118,7 @@ def cached_json(kind: str, key: Sequence[str], compute: Callable[[], Any],
     value = compute()
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{kind}-",
-                                             suffix=".json", delete=False) as tmp:
-                tmp.write(json.dumps(value, ensure_ascii=False))  # dumps: the C encoder
-            os.replace(tmp.name, path)
+            save_json(path, value)
             prune(path.parent, kind)
         except OSError as exc:
             log.debug("could not cache %s in %s: %s", kind, path.parent, exc)

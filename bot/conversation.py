@@ -146,7 +146,7 @@ class Conversation:
         index = self._bot.index
         if self.last is None or not self._bot.faq.entry(self.last).subjects:
             return False
-        used = index.entry_words[index.entry_ids.index(self.last)]
+        used = index.entry_words(index.entry_ids.index(self.last))
         return any(w in used for w in plain)
 
     def _default_entry(self, subject: str) -> str | None:

@@ -240,14 +240,14 @@ class Decider:
     def _unexplained(self, analysis: Analysis, entry: int) -> float:
         """Share of the question's content words that the best entry never uses."""
         content = self._content(analysis)
-        known = self.index.entry_words[entry]
+        known = self.index.entry_words(entry)
         return sum(w not in known for w in content) / len(content) if content else 0.0
 
     def _unexplained_information(self, analysis: Analysis, entry: int) -> float:
         """Like `_unexplained`, each word weighted by how much it tells (its rarity): "cradle
         cap" in "see a doctor for cradle cap" tells more than "doctor" does."""
         content = self._content(analysis)
-        known, knowledge = self.index.entry_words[entry], self.index.knowledge
+        known, knowledge = self.index.entry_words(entry), self.index.knowledge
         weight = [CONCEPT_INFORMATION if ":" in w else knowledge.information(w) for w in content]
         total = sum(weight)
         missing = sum(x for w, x in zip(content, weight, strict=True) if w not in known)

@@ -12,12 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from .cache import cache_dir, prune
+from .cache import cache_dir, prune, save_json
 from .knowledge import FAQ, Entry, Thresholds
 
 log = logging.getLogger(__name__)
@@ -60,11 +58,7 @@ def keep(source: Path, faq: FAQ) -> None:
     if path is None or not is_plain(faq):
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".faq-", suffix=".json",
-                                         delete=False) as tmp:
-            json.dump(_to_json(faq), tmp, ensure_ascii=False)
-        os.replace(tmp.name, path)
+        save_json(path, _to_json(faq))
         prune(path.parent, "faq")
     except OSError as exc:
         log.debug("could not cache the FAQ in %s: %s", path.parent, exc)

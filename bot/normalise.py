@@ -156,10 +156,6 @@ class ConceptMapper:
             starts.setdefault(key[0], set()).add(len(key))
         self._sizes = {word: sorted(sizes, reverse=True) for word, sizes in starts.items()}
 
-    def starts_phrase(self, word: str) -> bool:
-        """Is `word` (a canonical form) the first word of a phrase of several words?"""
-        return word in self._sizes
-
     def canonical(self, word: str) -> str:
         """The concept token a single word names, or the word itself."""
         return self._single.get(word, word)

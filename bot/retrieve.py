@@ -157,13 +157,11 @@ class Index:
         self.many_senses = knowledge.common
 
         self.row_entry = np.fromiter((i for i, _ in phrasings), dtype=np.intp, count=len(phrasings))
-        # the words of the answers (slow to read in a big FAQ, so cached with them and the concepts)
-        answers = cached_json(
-            "answers", [LEXICON_FORMAT, WORDS_FORMAT, *every_phrase, "\x1f", *(e.answer for e in faq.entries)],
-            lambda: _answer_words(self.mapper, [e.answer for e in faq.entries]),
-            lambda saved: isinstance(saved, list) and len(saved) == len(faq.entries) and all(
-                isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair) for pair in saved))
-        answer_words = {w for written, _ in answers for w in written.split()}
+        # the words of the answers (slow to read in a big FAQ, so cached)
+        answer_words = set(cached_json(
+            "answers", [LEXICON_FORMAT, WORDS_FORMAT, "\x1f", *(e.answer for e in faq.entries)],
+            lambda: _answer_vocabulary([e.answer for e in faq.entries]),
+            lambda saved: isinstance(saved, list) and all(isinstance(w, str) for w in saved)))
         english_phrasings = [clean(p) for e in faq.entries for p in e.phrasings]
         english_written = {w for text in english_phrasings for w in text.split()} | answer_words
         known = set(self.word_frequency)
@@ -203,13 +201,13 @@ class Index:
             intent_labels, len(faq.entries) + 1, [*self.fuzzy_texts, "\x1f", *cleaned, "\x1f", *oos_texts],
         )
         self.subject_weight = _subject_specificity(faq, self.row_entry, mapped)
-        # the words each entry knows (its phrasings, concepts and answer): what it can explain
-        entry_words: list[set[str]] = [set() for _ in faq.entries]
-        for entry, phrase_words in zip(self.row_entry.tolist(), mapped, strict=True):
-            entry_words[entry].update(phrase_words)
-        for i, (_, concepts) in enumerate(answers):
-            entry_words[i].update(concepts.split())
-        self.entry_words = tuple(frozenset(w) for w in entry_words)
+        # the words each entry's phrasings know; with its answer's (read when first needed), what it can explain
+        phrase_words: list[set[str]] = [set() for _ in faq.entries]
+        for entry, words in zip(self.row_entry.tolist(), mapped, strict=True):
+            phrase_words[entry].update(words)
+        self._phrase_words = tuple(frozenset(w) for w in phrase_words)
+        self._answers = tuple(e.answer for e in faq.entries)
+        self._entry_words: dict[int, frozenset[str]] = {}
         examples = [self._map(clean(q)) for q in faq.out_of_scope_examples]
         self.out_of_scope = Postings(self.word.to_matrix(self.word.transform(examples))) if examples else None
         # rows are grouped by entry, so per-entry maxima are one reduceat away
@@ -219,6 +217,14 @@ class Index:
         # words a red flag is made of are never split: "heartbeat" must stay whole
         self._red_flag_words = frozenset(tokens(clean(" ".join(red_flag_texts(faq)))))
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
+
+    def entry_words(self, entry: int) -> frozenset[str]:
+        """The words an entry knows, from its phrasings, concepts and answer: what it can explain."""
+        known = self._entry_words.get(entry)
+        if known is None:
+            answer = self.mapper.map([stem(w) for w in _answer_tokens(self._answers[entry])])
+            known = self._entry_words[entry] = self._phrase_words[entry] | frozenset(answer)
+        return known
 
     @lru_cache(maxsize=65536)  # noqa: B019 - the index lives as long as the bot
     def _correct(self, word: str) -> str:
@@ -452,29 +458,16 @@ class Index:
         )
 
 
-def _answer_words(mapper: ConceptMapper, answers: Sequence[str]) -> list[list[str]]:
-    """Each answer's distinct written words, and its distinct stemmed words with concepts mapped
-    (each joined by spaces: a cache of strings reads several times faster than one of lists).
+def _answer_tokens(answer: str) -> list[str]:
+    """An answer's cleaned words, read word by word (an answer has no length limit)."""
+    return [w for raw in answer.split() for w in clean(raw).split()]
 
-    Answers are read word by word, each distinct word cleaned once: a big FAQ's answers repeat
-    their words thousands of times.
-    """
-    distinct = [set(answer.split()) for answer in answers]
-    cleaned: dict[str, tuple[str, ...]] = {}  # as written → cleaned words
-    concepts: dict[str, tuple[str, ...]] = {}  # as written → their stemmed concept forms
-    for raw in set().union(*distinct):
-        cleaned[raw] = words = tuple(clean(raw).split())
-        concepts[raw] = tuple(mapper.canonical(stem(w)) for w in words)
-    starts_phrase = {raw for raw, forms in concepts.items() if any(map(mapper.starts_phrase, forms))}
-    out: list[list[str]] = []
-    for answer, raw_words in zip(answers, distinct, strict=True):
-        written = set().union(*map(cleaned.__getitem__, raw_words))
-        if starts_phrase.isdisjoint(raw_words):
-            mapped = set().union(*map(concepts.__getitem__, raw_words))
-        else:  # a phrase of several words may start here: map the words in order
-            mapped = set(mapper.map_canonical([c for raw in answer.split() for c in concepts[raw]]))
-        out.append([" ".join(sorted(written)), " ".join(sorted(mapped))])
-    return out
+
+def _answer_vocabulary(answers: Sequence[str]) -> list[str]:
+    """The distinct cleaned words of all answers, each distinct word as written cleaned once:
+    a big FAQ's answers repeat their words thousands of times."""
+    written = set().union(*(answer.split() for answer in answers))
+    return sorted({w for raw in written for w in clean(raw).split()})
 
 
 def _subject_specificity(

@@ -150,6 +150,17 @@ class Postings:
         return out
 
 
+def _count_matrix(rows: Sequence[Sequence[int]], columns: int) -> sparse.csr_matrix:
+    """How often each column id occurs in each row, as a CSR matrix with sorted indices."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    counts = sparse.csr_matrix(
+        (np.ones(len(flat)), (np.repeat(np.arange(len(rows)), lengths), flat)), shape=(len(rows), columns)
+    )
+    counts.sum_duplicates()
+    return counts
+
+
 class TfidfSpace:
     """Vocabulary, idf weights and the L2-normalised vectors of the fitted documents."""
 
@@ -175,30 +186,18 @@ class TfidfSpace:
     def fit(cls, kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[str]) -> TfidfSpace:
         """Count features (each distinct word's n-grams found once) and weight them."""
         vocabulary: dict[str, int] = {}
-        grams_of_word: dict[str, list[int]] = {}
-
-        def ids(document: Sequence[str] | str) -> list[int]:
-            if kind == "word":
-                return [vocabulary.setdefault(f, len(vocabulary)) for f in word_features(list(document))]
-            out: list[int] = []
-            for word in str(document).split():
-                grams = grams_of_word.get(word)
-                if grams is None:
-                    grams = [vocabulary.setdefault(g, len(vocabulary)) for g in char_features(word)]
-                    grams_of_word[word] = grams
-                out.extend(grams)
-            return out
-
-        per_document = [ids(d) for d in documents]
-        lengths = np.fromiter((len(i) for i in per_document), dtype=np.int64, count=len(per_document))
-        flat = np.fromiter((f for i in per_document for f in i), dtype=np.int64, count=int(lengths.sum()))
-        counts = sparse.csr_matrix(
-            (np.ones(len(flat)), (np.repeat(np.arange(len(per_document)), lengths), flat)),
-            shape=(len(per_document), len(vocabulary)),
-        )
-        counts.sum_duplicates()
+        if kind == "word":
+            per_document = [[vocabulary.setdefault(f, len(vocabulary)) for f in word_features(list(d))]
+                            for d in documents]
+            counts = _count_matrix(per_document, len(vocabulary))
+        else:  # documents × words times words × n-grams: each distinct word's n-grams counted once
+            word_ids: dict[str, int] = {}
+            words_of = [[word_ids.setdefault(w, len(word_ids)) for w in str(d).split()] for d in documents]
+            grams_of = [[vocabulary.setdefault(g, len(vocabulary)) for g in char_features(w)] for w in word_ids]
+            counts = _count_matrix(words_of, len(word_ids)) @ _count_matrix(grams_of, len(vocabulary))
+            counts.sort_indices()
         df = np.bincount(counts.indices, minlength=len(vocabulary))
-        idf = np.log((1.0 + len(per_document)) / (1.0 + df)) + 1.0  # smoothed, as scikit-learn's
+        idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0  # smoothed, as scikit-learn's
         values = (1.0 + np.log(counts.data)) * idf[counts.indices]
         rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=counts.shape[0]))

@@ -16,13 +16,11 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import tempfile
 from collections.abc import Iterable, KeysView, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import cache_dir
+from .cache import cache_dir, save_json
 from .normalise import clean, stem
 
 log = logging.getLogger(__name__)
@@ -132,12 +130,7 @@ class WordKnowledge:
             "zipf": blobs, "english": sorted(self.english), "common": sorted(self.common),
         }
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=path.parent, prefix=".words-", delete=False
-            ) as tmp:
-                json.dump(data, tmp, ensure_ascii=False)
-            os.replace(tmp.name, path)
+            save_json(path, data)
         except OSError as exc:
             log.debug("could not cache the word table in %s: %s", path.parent, exc)
 
