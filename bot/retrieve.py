@@ -237,17 +237,23 @@ class Index:
         if (len(word) < 5 or word in self._lexicon_words or word in self.stopwords or word in self.common_words
                 or not word.isalpha()):
             return word
-        concept = self._spelling_index[0].nearest(word)
+        concept = self._concept_spelling_index.nearest(word)
         if concept is not None:
             return concept
         if word in self.vocabulary:  # a real word, or a typo an alternative happens to contain
             return word
-        return self._spelling_index[1].nearest(word) or word
+        return self._word_spelling_index.nearest(word) or word
 
     @cached_property
-    def _spelling_index(self) -> tuple[OneEdit, OneEdit]:
-        """Concept words, then all content words, indexed for one-edit lookups (built when first needed)."""
-        return OneEdit(self._concept_spelling), OneEdit(self._spelling)
+    def _concept_spelling_index(self) -> OneEdit:
+        """Concept words, indexed for one-edit lookups (built when first needed)."""
+        return OneEdit(self._concept_spelling)
+
+    @cached_property
+    def _word_spelling_index(self) -> OneEdit:
+        """All content words, indexed for one-edit lookups: built for the first word no phrasing
+        has, which in a big FAQ is not at load time."""
+        return OneEdit(self._spelling)
 
     def _words(self, text: str) -> list[str]:
         """Cleaned text → stemmed, spelling-corrected words."""
