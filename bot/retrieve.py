@@ -222,7 +222,7 @@ class Index:
         """The words an entry knows, from its phrasings, concepts and answer: what it can explain."""
         known = self._entry_words.get(entry)
         if known is None:
-            answer = self.mapper.map([stem(w) for w in _answer_tokens(self._answers[entry])])
+            answer = self.mapper.map([stem(w) for w in clean(self._answers[entry]).split()])
             known = self._entry_words[entry] = self._phrase_words[entry] | frozenset(answer)
         return known
 
@@ -462,11 +462,6 @@ class Index:
             intent,
             oos,
         )
-
-
-def _answer_tokens(answer: str) -> list[str]:
-    """An answer's cleaned words, read word by word (an answer has no length limit)."""
-    return [w for raw in answer.split() for w in clean(raw).split()]
 
 
 def _answer_vocabulary(answers: Sequence[str]) -> list[str]:
