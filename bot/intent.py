@@ -20,14 +20,13 @@ import numpy.typing as npt
 from scipy import sparse
 
 from .cache import cache_dir, prune
-from .model import MAX_INTENT_ENTRIES
+from .model import uses_intent
 from .tfidf import Rows
 
 log = logging.getLogger(__name__)
 
 FORMAT = "2"
 C = 20.0  # inverse regularisation: phrasings are few and clean, so the model may fit them closely
-MAX_ENTRIES = MAX_INTENT_ENTRIES  # past this many entries the weights get large; retrieval alone ranks them
 Matrix = npt.NDArray[np.float64]
 
 
@@ -47,9 +46,10 @@ class IntentModel:
         From the cache when `key` (what the rows are made from) was fitted before, else
         fitted and saved; `rows` is called only to fit.
 
-        None when the FAQ has fewer than two or more than `MAX_ENTRIES` entries.
+        `entries` counts the classes: the FAQ's entries and, last, one for its out-of-scope
+        examples. None when `bot.model.uses_intent` says the FAQ is ranked without the model.
         """
-        if not 2 <= entries <= MAX_ENTRIES:
+        if not uses_intent(entries - 1, int(np.count_nonzero(labels == entries - 1))):
             return None
         directory = cache_dir()
         digest = hashlib.sha256(FORMAT.encode())

@@ -24,7 +24,7 @@ from typing import Literal
 from .errors import FAQFormatError
 from .fields import Fields, Problems, Where, as_number, describe, suggest
 from .languages import Language, read_languages
-from .model import CALIBRATION_NAMES, MAX_INTENT_ENTRIES, PLAIN_MODEL
+from .model import CALIBRATION_NAMES, PLAIN_MODEL, uses_intent
 from .normalise import clean, tokens
 from .tables import TABLE_SUFFIXES, read_table
 from .yamlnodes import CORE, Map, Node, Scalar, Seq, is_null, read_yaml, size_limit
@@ -244,7 +244,7 @@ def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
     phrasings += [("out_of_scope examples", text, line) for text, line in examples]
     shared: list[str] = []  # a question two entries both have: they cannot be told apart
     _check_unique(top, phrasings, "phrasing", key=clean, repeats=True, shared=shared)
-    learned = len(entries) <= MAX_INTENT_ENTRIES  # does the FAQ get a learned ranking?
+    learned = uses_intent(len(entries), len(examples))  # does the FAQ get a learned ranking?
     thresholds, calibration = _thresholds(top) if top.get("thresholds") else plain_model(learned)
     if calibration.keys() != CALIBRATION_NAMES:  # a weight not given is the plain FAQs' one
         calibration = {**plain_model(learned)[1], **calibration}

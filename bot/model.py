@@ -21,3 +21,10 @@ PLAIN_MODEL = Path(__file__).with_name("plain_model.yaml")
 # past this many entries no learned ranking is fitted (its weights get large; retrieval alone
 # ranks them), and a plain FAQ uses the plain model's `without_intent` variant
 MAX_INTENT_ENTRIES = 3000
+
+
+def uses_intent(entries: int, out_of_scope_examples: int) -> bool:
+    """Is a FAQ with this many entries and out-of-scope examples ranked with the learned
+    intent model? Its classes are the entries, plus one for the examples when there are any:
+    it needs two classes to tell apart, and at most `MAX_INTENT_ENTRIES` entries."""
+    return entries <= MAX_INTENT_ENTRIES and entries + (out_of_scope_examples > 0) >= 2

@@ -12,7 +12,7 @@ from bot import FAQBot
 from bot.cli import main
 from bot.convert import write_faq
 from bot.errors import FAQFormatError, UsageError
-from bot.knowledge import load_faq
+from bot.knowledge import load_faq, plain_model
 
 ENTRIES = [
     ("How do I reset my password?", "Open Settings, then Account, then Reset password.", ["forgot my password"]),
@@ -177,10 +177,19 @@ def test_the_confidence_model_is_refitted_into_a_plain_faq(tmp_path: Path) -> No
 
 def test_a_faq_too_big_for_the_learned_ranking_gets_the_model_fitted_without_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import knowledge
+    from bot import knowledge, model
 
     small = load_faq(yaml_faq(tmp_path))
-    monkeypatch.setattr(knowledge, "MAX_INTENT_ENTRIES", len(ENTRIES) - 1)
+    monkeypatch.setattr(model, "MAX_INTENT_ENTRIES", len(ENTRIES) - 1)
     big = load_faq(yaml_faq(tmp_path))
     assert big.calibration["intent"] == 0.0 != small.calibration["intent"]
     assert dict(big.calibration) == knowledge.plain_model(learned=False)[1]
+
+
+def test_a_one_entry_faq_answers_its_question_without_a_learned_ranking(tmp_path: Path) -> None:
+    path = tmp_path / "one.yaml"
+    path.write_text("version: 1\nentries:\n  - question: What time do you open?\n    answer: At nine.\n")
+    bot = FAQBot.from_file(path)
+    assert bot.index.intent is None  # one class: nothing to learn
+    assert bot.ask("What time do you open?").id == bot.faq.entries[0].id
+    assert dict(bot.faq.calibration) == plain_model(learned=False)[1]
