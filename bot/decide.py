@@ -38,6 +38,7 @@ _DOUBLED = re.compile(r"([^\W\d_])\1")
 CONCEPT_INFORMATION = 3.0  # what a FAQ concept tells, on the scale of `WordKnowledge.information`
 SMALLTALK_WORDS = 10  # longer messages are questions, not small talk
 SMALLTALK_SIMILARITY = 0.6  # character similarity to a small-talk pattern that makes it small talk
+SMALLTALK_VERBATIM = 0.85  # ...and that makes it small talk though it names a subject
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
 
 
@@ -81,6 +82,7 @@ class Decider:
         patterns = [(intent, clean(p)) for intent, found in talk.items() for p in found]
         self.smalltalk_space = fitted_space("char", [p for _, p in patterns]) if patterns else None
         self.smalltalk_ids = [intent for intent, _ in patterns]
+        self.smalltalk_patterns = [p for _, p in patterns]
         self.smalltalk_words = frozenset(w for _, p in patterns for w in tokens(p))
         # an entry of a plain FAQ has no facet: "" is its column, one no question asks for
         subjects, facets = list(faq.subjects), [*faq.facets, ""]
@@ -113,8 +115,12 @@ class Decider:
             analysis.facets or analysis.out_of_scope
         ):
             return intents[0]
-        if analysis.subjects:  # "thanks, and magnesium?" asks about magnesium
-            return None
+        if analysis.subjects:  # "thanks, and magnesium?" asks about magnesium...
+            # ...unless it is nearly word for word a pattern that names the same subjects:
+            # "are you a doctor" asks about the bot, though "doctor" is a subject of the FAQ
+            similarity, best = self._closest_pattern(analysis)
+            verbatim = similarity >= SMALLTALK_VERBATIM and analysis.subjects <= self._pattern_subjects(best)
+            return self.smalltalk_ids[best] if verbatim else None
         rest = [w for w in mapped if w not in self.smalltalk_replies]
         if intents and all(w in self.index.stopwords for w in rest):
             return intents[-1]
@@ -125,14 +131,26 @@ class Decider:
             return closing[0]
         # otherwise a short message of small-talk and function words only, close to a pattern:
         # "how does this thing work", "are you a real person or a bot"
-        if self.smalltalk_space is None or len(analysis.words) > SMALLTALK_WORDS:
+        if len(analysis.words) > SMALLTALK_WORDS:
             return None
+        similarity, best = self._closest_pattern(analysis)
         function = self.index.english_function_words if analysis.lang == "en" else self.index.function_words
         if not all(w in function or w in self.smalltalk_words for w in stems):
             return None
+        return self.smalltalk_ids[best] if similarity >= SMALLTALK_SIMILARITY else None
+
+    def _closest_pattern(self, analysis: Analysis) -> tuple[float, int]:
+        """The character similarity of a short message to its closest small-talk pattern, and
+        that pattern; (0, 0) for a long message or a FAQ without small talk."""
+        if self.smalltalk_space is None or len(analysis.words) > SMALLTALK_WORDS:
+            return 0.0, 0
         similarity = self.smalltalk_space.similarity(self.smalltalk_space.transform([analysis.text]))[0]
         best = int(np.argmax(similarity))
-        return self.smalltalk_ids[best] if similarity[best] >= SMALLTALK_SIMILARITY else None
+        return float(similarity[best]), best
+
+    def _pattern_subjects(self, pattern: int) -> frozenset[str]:
+        """The FAQ subjects a small-talk pattern names itself ("doctor" in "are you a doctor")."""
+        return self.index.analyse(self.smalltalk_patterns[pattern]).subjects
 
     def _talk_word(self, word: str) -> str:
         """A small-talk word typed with a letter doubled ("heyy", "thxx", "byee"), or the word."""

@@ -151,3 +151,14 @@ def test_chat_style_small_talk(bot: FAQBot, text: str, intent: str) -> None:
                                   "how do i say thank you in spanish"])
 def test_a_closer_with_a_question_is_not_small_talk(bot: FAQBot, text: str) -> None:
     assert bot.ask(text).kind != "smalltalk"
+
+
+@pytest.mark.parametrize("text", ["are you a doctor", "r u a real doctor or a bot??"])
+def test_asking_whether_the_bot_is_a_doctor_is_small_talk(bot: FAQBot, text: str) -> None:
+    reply = bot.ask(text)
+    assert (reply.kind, reply.id) == ("smalltalk", "who-are-you")
+
+
+@pytest.mark.parametrize("text", ["should I see a real doctor about this", "are you a doctor? what foods have magnesium"])
+def test_a_question_for_a_doctor_or_about_a_subject_is_not_small_talk(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "answer"
