@@ -28,11 +28,6 @@ from .spotter import Spotter
 
 Matrix = npt.NDArray[np.float64]
 
-# How the per-entry similarity is made from its parts.
-SCORE_WEIGHTS = {
-    "word": 0.45, "char": 0.2, "fuzzy": 0.1, "intent": 1.0, "subject": 0.12, "facet": 0.06, "unnamed": 0.12,
-}
-
 NAMED_ENOUGH = 0.2
 _DOUBLED = re.compile(r"([^\W\d_])\1")
 CONCEPT_INFORMATION = 3.0  # what a FAQ concept tells, on the scale of `WordKnowledge.information`
@@ -182,7 +177,7 @@ class Decider:
         lifted; the others are pushed down. A subject named with no facet, or with a facet no
         entry tells about it, asks for the default facet ("hypomagnesemia" → its role).
         """
-        analyses, w = scores.analyses, SCORE_WEIGHTS
+        analyses, w = scores.analyses, self.faq.ranking
         total = w["word"] * scores.word + w["char"] * scores.char + w["fuzzy"] * scores.fuzzy
         named = self._one_hot([a.subjects for a in analyses], self.subject_col)
         weighted = named * self.specificity

@@ -9,6 +9,7 @@ is read anew.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -17,10 +18,11 @@ from typing import Any
 
 from .cache import cache_dir, prune, save_json
 from .knowledge import FAQ, Entry, Thresholds
+from .model import PLAIN_MODEL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"
+FORMAT = "2"
 CACHE_FROM = 1024 * 1024  # smaller files parse in less time than the cache saves
 _ENTRY_FIELDS = ("id", "question", "answer", "section", "alternatives", "related", "line")
 
@@ -33,8 +35,17 @@ def _path(source: Path) -> Path | None:
         return None
     if directory is None or info.st_size < CACHE_FROM:
         return None
-    key = f"{FORMAT}\x1f{source.resolve()}\x1f{info.st_size}\x1f{info.st_mtime_ns}"
+    # the plain model too: a FAQ without its own weights was given that file's when it was read
+    key = f"{FORMAT}\x1f{source.resolve()}\x1f{info.st_size}\x1f{info.st_mtime_ns}\x1f{_plain_model_stamp()}"
     return directory / f"faq-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:40]}.json"
+
+
+@functools.cache
+def _plain_model_stamp() -> str:
+    try:
+        return hashlib.sha256(PLAIN_MODEL.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
 
 
 def cached(source: Path) -> FAQ | None:
@@ -78,7 +89,9 @@ def _to_json(faq: FAQ) -> dict[str, Any]:
         "entries": [[getattr(e, name) for name in _ENTRY_FIELDS] for e in faq.entries],
         "thresholds": [thresholds.answer, thresholds.clarify, thresholds.margin],
         "calibration": dict(faq.calibration),
+        "ranking": dict(faq.ranking),
         "warnings": list(faq.warnings),
+        "disclaimer": faq.disclaimer,
     }
 
 
@@ -93,5 +106,7 @@ def _from_json(saved: dict[str, Any], path: str) -> FAQ:
         out_of_scope_facets={}, out_of_scope_examples=(), urgent=None, smalltalk=(),
         thresholds=Thresholds(answer, clarify, margin),
         calibration={str(k): float(v) for k, v in saved["calibration"].items()},
+        ranking={str(k): float(v) for k, v in saved["ranking"].items()},
         warnings=tuple(str(w) for w in saved["warnings"]),
+        disclaimer=str(saved["disclaimer"]),
     )

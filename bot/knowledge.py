@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +25,7 @@ from typing import Literal
 from .errors import FAQFormatError
 from .fields import Fields, Problems, Where, as_number, describe, suggest
 from .languages import Language, read_languages
-from .model import CALIBRATION_NAMES, PLAIN_MODEL, uses_intent
+from .model import CALIBRATION_NAMES, PLAIN_MODEL, RANKING, uses_intent
 from .normalise import clean, tokens
 from .tables import TABLE_SUFFIXES, read_table
 from .yamlnodes import CORE, Map, Node, Scalar, Seq, is_null, read_yaml, size_limit
@@ -35,7 +36,7 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _TOP_REQUIRED = ("version", "entries")
 _TOP_OPTIONAL = ("fallback", "disclaimer", "subjects", "facets", "urgent", "smalltalk", "synonyms", "out_of_scope",
                  "thresholds", "languages")
-_MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration", "languages")
+_MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration", "ranking", "languages")
 _ENTRY_REQUIRED = ("question", "answer")
 _ENTRY_OPTIONAL = ("id", "subjects", "facet", "section", "alternatives", "related")
 ID_LENGTH = 60  # letters kept of a question to make an id from it
@@ -139,6 +140,7 @@ class FAQ:
     smalltalk: tuple[SmallTalk, ...]
     thresholds: Thresholds = field(default_factory=Thresholds)
     calibration: Mapping[str, float] = field(default_factory=dict)
+    ranking: Mapping[str, float] = field(default_factory=dict)  # `bot.model.RANKING` → weight
     languages: Mapping[str, Language] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # what `faqbot check` says that is not a problem ("file:line: ...")
     disclaimer: str = ""  # what to show readers of the replies (a health FAQ's "not medical advice"); may be empty
@@ -245,9 +247,10 @@ def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
     shared: list[str] = []  # a question two entries both have: they cannot be told apart
     _check_unique(top, phrasings, "phrasing", key=clean, repeats=True, shared=shared)
     learned = uses_intent(len(entries), len(examples))  # does the FAQ get a learned ranking?
-    thresholds, calibration = _thresholds(top) if top.get("thresholds") else plain_model(learned)
-    if calibration.keys() != CALIBRATION_NAMES:  # a weight not given is the plain FAQs' one
-        calibration = {**plain_model(learned)[1], **calibration}
+    thresholds, calibration, ranking = _thresholds(top) if top.get("thresholds") else plain_model(learned)
+    _, plain_calibration, plain_ranking = plain_model(learned)
+    calibration = {**plain_calibration, **calibration}  # a weight not given is the plain FAQs' one
+    ranking = {**plain_ranking, **ranking}
     urgent, smalltalk = _urgent(top), _smalltalk(top)
     known = {
         "subjects": set(subjects), "facets": set(facets), "synonyms": set(synonyms),
@@ -271,29 +274,38 @@ def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
         smalltalk=smalltalk,
         thresholds=thresholds,
         calibration=calibration,
+        ranking=ranking,
         languages=languages,
         warnings=(*_plain_warning(where, entries), *_shared_warning(where, shared)),
     )
 
 
-def plain_model(learned: bool = True) -> tuple[Thresholds, dict[str, float]]:
-    """The thresholds and confidence weights of a FAQ that has none of its own: fitted on
-    plain FAQs (tools/calibrate.py --plain), shipped as `bot/plain_model.yaml`; `learned`
-    False: its variant for FAQs without the learned ranking (over `MAX_INTENT_ENTRIES`)."""
-    thresholds, weights = _read_plain_model(learned)
-    return thresholds, dict(weights)
+Model = tuple[Thresholds, dict[str, float], dict[str, float]]  # thresholds, calibration, ranking
+
+
+def plain_model(learned: bool = True) -> Model:
+    """The thresholds, confidence weights and ranking weights of a FAQ that has none of its
+    own: fitted on plain FAQs (tools/calibrate.py --plain), shipped as `bot/plain_model.yaml`;
+    `learned` False: its variant for FAQs without the learned ranking (over `MAX_INTENT_ENTRIES`)."""
+    thresholds, calibration, ranking = _read_plain_model(learned)
+    return thresholds, dict(calibration), dict(ranking)
 
 
 @functools.cache  # read once per process, however many FAQs are loaded
-def _read_plain_model(learned: bool) -> tuple[Thresholds, dict[str, float]]:
+def _read_plain_model(learned: bool) -> Model:
     where = Where(str(PLAIN_MODEL))
     root = read_yaml(PLAIN_MODEL)
     top = Fields(root or Map(1), where, ("thresholds", "without_intent"))
     if learned:
-        return _thresholds(top)
-    variant = top.mapping("without_intent")
-    assert variant is not None  # required above
-    return _thresholds(Fields(variant, where.about("without_intent"), ("thresholds",)))
+        model = _thresholds(top)
+    else:
+        variant = top.mapping("without_intent")
+        assert variant is not None  # required above
+        model = _thresholds(Fields(variant, where.about("without_intent"), ("thresholds",)))
+    missing = [name for name in (*RANKING, *sorted(CALIBRATION_NAMES)) if name not in {**model[1], **model[2]}]
+    if missing:  # the shipped file gives every weight: FAQs take the ones they leave out from it
+        raise FAQFormatError(PLAIN_MODEL, None, f"weights missing: {', '.join(missing)}")
+    return model
 
 
 def _shared_warning(where: Where, shared: Sequence[str]) -> tuple[str, ...]:
@@ -628,18 +640,19 @@ def _smalltalk(top: Fields) -> tuple[SmallTalk, ...]:
     return tuple(intents)
 
 
-def _thresholds(top: Fields) -> tuple[Thresholds, dict[str, float]]:
-    """``thresholds: {answer?, clarify?, margin?, calibration?}``: numbers in [0, 1].
+def _thresholds(top: Fields) -> Model:
+    """``thresholds: {answer?, clarify?, margin?, ranking?, calibration?}``: numbers in [0, 1].
 
-    `calibration` maps names to any finite numbers (the retriever's weights).
+    `ranking` maps the names of `bot.model.RANKING` to weights of at least 0; `calibration`
+    maps the confidence model's names to any finite numbers.
     """
     node = top.mapping("thresholds")
     if node is None:
-        return Thresholds(), {}
+        return Thresholds(), {}, {}
     where = top.where.about("thresholds")
-    item = _fields(top, node, where, (), ("answer", "clarify", "margin", "calibration"))
+    item = _fields(top, node, where, (), ("answer", "clarify", "margin", "ranking", "calibration"))
     if item is None:
-        return Thresholds(), {}
+        return Thresholds(), {}, {}
     defaults = Thresholds()
     thresholds = Thresholds(
         answer=item.number("answer", defaults.answer, 0.0, 1.0),
@@ -650,11 +663,19 @@ def _thresholds(top: Fields) -> tuple[Thresholds, dict[str, float]]:
         values = f"({thresholds.clarify:g} > {thresholds.answer:g})"
         line = (item.get("clarify") or item.get("answer") or (item.line,))[0]
         item.fail(line, f"'clarify' must not exceed 'answer' {values}")
-    weights_node = item.mapping("calibration")
-    if weights_node is None:
-        return thresholds, {}
-    weights = Fields(weights_node, where.about("thresholds: calibration"), None, problems=top.problems)
-    for name, (line, _) in weights_node.pairs.items():
-        if name not in CALIBRATION_NAMES:
-            weights.fail(line, f"unknown weight '{name}'{suggest(name, CALIBRATION_NAMES)}")
-    return thresholds, {name: weights.number(name, 0.0) for name in weights_node.pairs if name in CALIBRATION_NAMES}
+    ranking = _weights(top, item, where, "ranking", frozenset(RANKING), 0.0)
+    calibration = _weights(top, item, where, "calibration", CALIBRATION_NAMES)
+    return thresholds, calibration, ranking
+
+
+def _weights(top: Fields, item: Fields, where: Where, key: str, names: frozenset[str],
+             low: float = -math.inf) -> dict[str, float]:
+    """The ``thresholds: <key>:`` mapping of finite weights by name (each at least `low`), or {}."""
+    node = item.mapping(key)
+    if node is None:
+        return {}
+    weights = Fields(node, where.about(f"thresholds: {key}"), None, problems=top.problems)
+    for name, (line, _) in node.pairs.items():
+        if name not in names:
+            weights.fail(line, f"unknown weight '{name}'{suggest(name, names)}")
+    return {name: weights.number(name, 0.0, low) for name in node.pairs if name in names}

@@ -159,6 +159,7 @@ def test_asking_whether_the_bot_is_a_doctor_is_small_talk(bot: FAQBot, text: str
     assert (reply.kind, reply.id) == ("smalltalk", "who-are-you")
 
 
-@pytest.mark.parametrize("text", ["should I see a real doctor about this", "are you a doctor? what foods have magnesium"])
+@pytest.mark.parametrize("text", ["should I see a real doctor about this",
+                                  "are you a doctor? what foods have magnesium"])
 def test_a_question_for_a_doctor_or_about_a_subject_is_not_small_talk(bot: FAQBot, text: str) -> None:
     assert bot.ask(text).kind == "answer"

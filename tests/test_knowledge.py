@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from bot import yamlnodes
 from bot.errors import FAQFormatError
 from bot.knowledge import FAQ, Concept, Entry, SmallTalk, Thresholds, Urgent, load_faq, plain_model
+from bot.model import RANKING
 
 MINIMAL = """\
 version: 1
@@ -180,6 +182,7 @@ def test_minimal_faq_loads_into_frozen_objects(tmp_path: Path) -> None:
     assert faq.thresholds == Thresholds(answer=0.5, clarify=0.3, margin=0.1)
     # the weights a FAQ gives, and the plain FAQs' model for the rest
     assert faq.calibration == {**plain_model()[1], "bias": -1.5, "top": 4.0}
+    assert faq.ranking == plain_model()[2]
 
 
 def test_loaded_faq_cannot_be_changed(tmp_path: Path) -> None:
@@ -218,7 +221,7 @@ def test_optional_sections_may_be_left_out(tmp_path: Path) -> None:
     faq = load_faq(write(tmp_path, text))
     assert (faq.urgent, faq.smalltalk, faq.synonyms, faq.out_of_scope_facets) == (None, (), {}, {})
     # no model of its own: the plain FAQs' thresholds and weights
-    assert (faq.thresholds, faq.calibration) == plain_model()
+    assert (faq.thresholds, faq.calibration, faq.ranking) == plain_model()
 
 
 def test_pure_python_parser_gives_the_same_faq(
@@ -456,6 +459,10 @@ def test_entry_without_id_is_named_by_number_and_gets_one_from_its_question(tmp_
         ("    default: true", "    default: !!bool maybe", "default", "must be true or false"),
         ("  calibration:\n    bias: -1.5\n    top: 4\n", "  calibration: [1, 2]\n", "calibration",
          "thresholds: 'calibration' must be a mapping, not a list"),
+        ("  calibration:\n", "  ranking:\n    intnet: 2\n  calibration:\n", "intnet",
+         "thresholds: ranking: unknown weight 'intnet' (did you mean 'intent'?)"),
+        ("  calibration:\n", "  ranking:\n    word: -1\n  calibration:\n", "word: -1",
+         "thresholds: ranking: 'word' must be a number"),
     ],
 )
 def test_wrong_type(tmp_path: Path, old: str, new: str, at: str, phrase: str) -> None:
@@ -866,3 +873,16 @@ def test_a_misspelt_key_is_one_problem_not_two(tmp_path: Path) -> None:
 def test_a_file_that_is_not_yaml_stops_at_its_one_problem(tmp_path: Path) -> None:
     error = expect_error(write(tmp_path, "version: 1\nentries: [\n"), 3, "invalid YAML")
     assert error.problems == (error,)
+
+
+def test_the_ranking_weights_are_the_faqs(tmp_path: Path) -> None:
+    """An entry's score is made with the FAQ's own `ranking:` weights: with every similarity
+    weighed 0 but the fuzzy one, it is the fuzzy similarity alone."""
+    from bot import FAQBot
+
+    weights = "  ranking:\n" + "".join(f"    {name}: {0.5 if name == 'fuzzy' else 0}\n" for name in RANKING)
+    bot = FAQBot(load_faq(write(tmp_path, MINIMAL.replace("  calibration:\n", weights + "  calibration:\n"))))
+    assert bot.faq.ranking["fuzzy"] == 0.5 and bot.faq.ranking["word"] == 0.0
+    scores = bot.index.score(["which foods have magnesium"])
+    combined = bot.decider.score_batch(scores).combined
+    assert combined == pytest.approx(np.clip(0.5 * scores.fuzzy, 0.0, 1.0))

@@ -153,6 +153,19 @@ def test_big_plain_faq_is_read_back_from_the_cache(tmp_path: Path, monkeypatch: 
     assert load_faq(path) == first
 
 
+def test_the_cache_keeps_a_plain_faqs_disclaimer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import faqcache
+
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(faqcache, "CACHE_FROM", 0)
+    path = yaml_faq(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + "disclaimer: Not legal advice.\n", encoding="utf-8")
+    first = load_faq(path)
+    assert list((tmp_path / "cache").glob("faq-*.json"))
+    again = load_faq(path)
+    assert again.disclaimer == "Not legal advice." and again == first
+
+
 def test_the_confidence_model_is_refitted_into_a_plain_faq(tmp_path: Path) -> None:
     import subprocess
     import sys
