@@ -291,7 +291,7 @@ class Decider:
     def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float) -> Reply:
         """The reply to one question, given its best entries (best first) and their scores."""
         words = self.messages.speaking(analysis.lang)
-        flags = self.red_flags.matches_in(list(analysis.stems), analysis.text.split())
+        flags = self.red_flags.matches_in(list(analysis.stems), analysis.text.split(), analysis.breaks)
         if flags:
             flag, matched = next(iter(sorted(flags.items())))
             return Reply("urgent", None, words.urgent, 1.0, (),

@@ -7,6 +7,7 @@ question names (subjects, facets, out-of-scope facets, words the FAQ does not kn
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from .cache import cached_json, fitted_space
-from .focus import asking_part
+from .focus import asking_part, sentences
 from .intent import IntentModel
 from .knowledge import FAQ, red_flag_texts
 from .language import ENGLISH, detect, is_plain_english
@@ -65,6 +66,7 @@ class Analysis:
     content: int
     lang: str = "en"  # the message's language (ISO 639-1), see `bot.language`
     asking: tuple[str, ...] | None = None  # `words` of the sentences that ask, when others are context
+    breaks: tuple[int, ...] = ()  # where sentences after the first start in `stems`
     asks: bool = False  # does the message hold a question mark?
 
     @property
@@ -383,8 +385,17 @@ class Index:
         return lang if len(stems) >= MIN_FOREIGN_WORDS and not any(map(english.__contains__, stems)) else ENGLISH
 
     def _analyse_text(self, question: str, own: frozenset[str] = frozenset()) -> Analysis:
-        text = clean(question)
-        return self._analyse(" ".join(self._unglue(w) for w in text.split()), own)
+        analysis = self._analyse(self._words_of(question), own)
+        parts = sentences(question)
+        if len(parts) > 1:
+            lengths = [len(self._words_of(part).split()) for part in parts]
+            if sum(lengths) == len(analysis.stems):  # as good as always: cleaning stays inside words
+                analysis = replace(analysis, breaks=tuple(itertools.accumulate(lengths))[:-1])
+        return analysis
+
+    def _words_of(self, text: str) -> str:
+        """Cleaned text, run-together words split."""
+        return " ".join(self._unglue(w) for w in clean(text).split())
 
     def _unglue(self, word: str) -> str:
         """A run-together word split in two ("lowmagnesium" → "low magnesium"), else the word."""

@@ -92,14 +92,25 @@ class Spotter:
             len(phrase_word) >= _PREFIX and len(word) == len(phrase_word) + 1 and word.startswith(phrase_word)
         )
 
-    def _starts(self, phrase: tuple[str, ...], words: list[str]) -> list[int]:
+    def _window_end(self, words: list[str], start: int, phrase: tuple[str, ...],
+                    breaks: frozenset[int] = frozenset()) -> int:
+        """Where the window for `phrase` that starts at `start` ends (exclusive): as many words
+        as the phrase has plus the slack, not counting the words a phrase can do without, which
+        a text may have anywhere ("pressure in the middle of my chest"), and never past the end
+        of the sentence (`breaks`: where sentences start)."""
+        room, end = len(phrase) + self.slack, start
+        while end < len(words) and room > 0 and not (end > start and end in breaks):
+            room -= words[end] not in _OPTIONAL
+            end += 1
+        return end
+
+    def _starts(self, phrase: tuple[str, ...], words: list[str], breaks: frozenset[int] = frozenset()) -> list[int]:
         """Start positions of windows that hold every word of `phrase`."""
-        width = len(phrase) + self.slack
         starts = []
         for i, word in enumerate(words):
             if not any(self._matches(p, word) for p in phrase):
                 continue
-            window = words[i : i + width]
+            window = words[i : self._window_end(words, i, phrase, breaks)]
             if all(any(self._matches(p, w) for w in window) for p in phrase):
                 starts.append(i)
         return starts
@@ -134,16 +145,21 @@ class Spotter:
         """Like `find`, for the stemmed `tokens` of a cleaned text."""
         return set(self.matches_in(words))
 
-    def matches_in(self, words: list[str], written: list[str] | None = None) -> dict[str, str]:
+    def matches_in(self, words: list[str], written: list[str] | None = None,
+                   breaks: Iterable[int] = ()) -> dict[str, str]:
         """Each spotted label with the words that matched it (the window, from `written`: the
-        cleaned words the stems `words` come from, one for one; by default the stems)."""
+        cleaned words the stems `words` come from, one for one; by default the stems). A
+        phrase is spotted within a sentence (`breaks`: the indices in `words` where sentences
+        start); the parts of an "a + b" phrase may be anywhere."""
         shown = words if written is None or len(written) != len(words) else written
         if self.signs is None:
-            return self._matches_in(words, shown, list(range(len(words))))
+            return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks))
         mapped, starts = self.signs.map_spans(words)
-        return self._matches_in(mapped, shown, starts)
+        at = set(breaks)
+        return self._matches_in(mapped, shown, starts, frozenset(i for i, s in enumerate(starts) if s in at))
 
-    def _matches_in(self, words: list[str], written: list[str], starts: list[int]) -> dict[str, str]:
+    def _matches_in(self, words: list[str], written: list[str], starts: list[int],
+                    breaks: frozenset[int] = frozenset()) -> dict[str, str]:
         """`words`: the (mapped) words spotted in; `starts[i]`: where words[i] starts in `written`."""
         if self._triggers.isdisjoint(words):
             return {}  # no phrase's rarest word: nothing to try
@@ -153,9 +169,9 @@ class Spotter:
         for phrase, label in (c for w in present for c in self._by_word.get(w, ())):
             if label in found or not present.keys() >= set(phrase):
                 continue
-            for start in self._starts(phrase, words):
+            for start in self._starts(phrase, words, breaks):
                 if not self._negated(words, start):
-                    end = max(i for i in range(start, min(len(words), start + len(phrase) + self.slack))
+                    end = max(i for i in range(start, self._window_end(words, start, phrase, breaks))
                               if any(self._matches(p, words[i]) for p in phrase))
                     if self._figure_of_speech(words, start, end):
                         continue

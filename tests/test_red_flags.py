@@ -73,6 +73,21 @@ def test_both_parts_of_a_joined_phrase_anywhere_in_the_message(flag_bot: FAQBot)
     assert flag_bot.ask("my calf hurts after the gym, which foods have magnesium?").kind != "urgent"
 
 
+def test_words_a_phrase_can_do_without_do_not_use_up_its_slack(flag_bot: FAQBot) -> None:
+    # "chest pain" with four words between, three of them ones a phrase can do without
+    reply = flag_bot.ask("pain in the middle of my chest")
+    assert reply.kind == "urgent" and reply.reason is not None
+    assert reply.reason["words"] == "pain in the middle of my chest"
+    assert flag_bot.ask("pain in my knee after running, and later my sister said her chest").kind != "urgent"
+
+
+def test_a_phrase_does_not_span_two_sentences(flag_bot: FAQBot) -> None:
+    assert flag_bot.ask("My ankles are less puffy now. Since then my calves twitch, why?").kind != "urgent"
+    assert flag_bot.ask("My ankles are fine now. Since then my calves are puffy, why?").kind == "urgent"
+    # the parts of a joined phrase still come from anywhere in the message
+    assert flag_bot.ask("I was on a long flight. Now my calf hurts.").kind == "urgent"
+
+
 def test_a_negated_sign_phrase_does_not_count(flag_bot: FAQBot) -> None:
     assert flag_bot.ask("no swollen calf, just a twitch; which foods have magnesium?").kind != "urgent"
     assert flag_bot.ask("no fever but my calf is swollen").kind == "urgent"
