@@ -119,7 +119,13 @@ class Conversation:
             completed = replace(analysis, text=text, words=words, subjects=frozenset({subject}),
                                 facets=frozenset({last.facet}) if last.facet else frozenset())
         elif not named and last.subjects and (analysis.facets or not plain):
+            # the last answer's most specific subject; when even that one is general, the one
+            # with an entry for the facet asked: "should I be worried?" after the overview of
+            # deficiencies (twitching, deficiency) asks about twitching and a doctor
             subject = max(last.subjects, key=lambda s: weight[s])
+            told = [s for s in last.subjects if any(bot.entry_for(s, f) for f in analysis.facets)]
+            if weight[subject] < _GENERAL_SUBJECT and told:
+                subject = max(told, key=lambda s: weight[s])
             label = bot.faq.subjects[subject].label
             completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
                                 words=(*analysis.words, SUBJECT + subject), subjects=analysis.subjects | {subject})

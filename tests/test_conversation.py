@@ -304,3 +304,10 @@ def test_a_remark_in_the_answers_words_keeps_the_topic(bot: FAQBot) -> None:
     assert reply.id == "calcium-foods" and reply.reason == {"reason": "follow-up", "from": "calcium-foods"}
     # a remark on something else is not taken for the topic
     assert chat.ask("I'm feeling better now").kind != "answer"
+
+
+@pytest.mark.parametrize("worry", ["should I be worried?", "is it serious?"])
+def test_worrying_after_the_overview_asks_about_seeing_a_doctor(bot: FAQBot, worry: str) -> None:
+    chat = bot.conversation()
+    assert chat.ask("why do my calves twitch").id == "deficiency-overview"
+    assert chat.ask(worry).id == "see-a-doctor"  # not the overview again
