@@ -18,7 +18,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from .cache import fitted_space
-from .knowledge import FAQ, red_flag_signs
+from .knowledge import FAQ, red_flag_counts, red_flag_signs
 from .messages import Messages, Wording
 from .model import FEATURES
 from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
@@ -60,7 +60,7 @@ class Decider:
         # each red flag is a label, so an urgent reply can say which one it saw
         self.red_flags = Spotter(_red_flags(faq, index), negations, frequency=index.word_frequency,
                                  signs=ConceptMapper(red_flag_signs(faq)),
-                                 figurative=urgent.figurative if urgent else (),
+                                 figurative=urgent.figurative if urgent else (), at_least=red_flag_counts(faq),
                                  clause_breaks=[*(urgent.clause_breaks if urgent else ()),
                                                 *(b for lang in languages for b in lang.clause_breaks)])
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}

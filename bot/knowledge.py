@@ -36,6 +36,7 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _TOP_REQUIRED = ("version", "entries")
 _TOP_OPTIONAL = ("fallback", "disclaimer", "subjects", "facets", "urgent", "smalltalk", "synonyms", "out_of_scope",
                  "thresholds", "languages")
+_COUNT = re.compile(r"[0-9]{1,9}\+")  # a sign's word for "this many or more"
 _MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration", "ranking", "languages")
 _ENTRY_REQUIRED = ("question", "answer")
 _ENTRY_OPTIONAL = ("id", "subjects", "facet", "section", "alternatives", "related")
@@ -178,6 +179,11 @@ def red_flag_signs(faq: FAQ) -> dict[str, list[str]]:
         for name, words in found.items():
             signs.setdefault(f"~{name}", []).extend(words)
     return signs
+
+
+def red_flag_counts(faq: FAQ) -> list[int]:
+    """The counts that signs' words such as ``10+`` stand for, with every larger one."""
+    return sorted({int(w[:-1]) for words in red_flag_signs(faq).values() for w in words if _COUNT.fullmatch(w)})
 
 
 def red_flag_texts(faq: FAQ) -> list[str]:

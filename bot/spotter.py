@@ -43,15 +43,19 @@ class Spotter:
         signs: ConceptMapper | None = None,
         figurative: Iterable[str] = (),
         clause_breaks: Iterable[str] = (),
+        at_least: Iterable[int] = (),
     ) -> None:
         """`frequency`: how often words occur in the messages to expect (the FAQ's phrasings);
         it changes no result, only how fast most messages are passed over. `signs`: words
         that stand for each other, in phrases and texts alike (each is mapped to its sign);
         `figurative`: words that make a phrase in the same clause near them a figure of speech
         ("heart attack over the bill lol"); `clause_breaks`: words that start a new clause,
-        past which neither a negation nor a figurative word reaches ("but", "pero")."""
+        past which neither a negation nor a figurative word reaches ("but", "pero");
+        `at_least`: counts that stand for every larger one, a sign's word "10+" ("took 30 pills"
+        is spotted as "took 10 pills")."""
         self.slack = slack  # extra words allowed between a phrase's words
         self.signs = signs
+        self._at_least = sorted(set(at_least), reverse=True)
         # "calf pain + breathless": each part spotted anywhere in the text; a part is a label
         # of its own ("label + 1"), and the label is found when all its parts are
         self._compounds: dict[str, list[tuple[str, ...]]] = {}
@@ -152,11 +156,22 @@ class Spotter:
         phrase is spotted within a sentence (`breaks`: the indices in `words` where sentences
         start); the parts of an "a + b" phrase may be anywhere."""
         shown = words if written is None or len(written) != len(words) else written
+        if self._at_least:
+            words = [self._count(w, words[i + 1] if i + 1 < len(words) else "") for i, w in enumerate(words)]
         if self.signs is None:
             return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks))
         mapped, starts = self.signs.map_spans(words)
         at = set(breaks)
         return self._matches_in(mapped, shown, starts, frozenset(i for i, s in enumerate(starts) if s in at))
+
+    def _count(self, word: str, after: str) -> str:
+        """A number written in digits as the largest count of `at_least` it reaches, else itself.
+
+        A number before a short word is an amount in a unit, not a count ("400 mg", "1000 iu"):
+        only "of", "my" and the like may come between a count and what it counts."""
+        if not word.isdigit() or len(word) > 9 or (len(after) <= 3 and after.isalpha() and after not in _OPTIONAL):
+            return word
+        return next((str(n) for n in self._at_least if int(word) >= n), word)
 
     def _matches_in(self, words: list[str], written: list[str], starts: list[int],
                     breaks: frozenset[int] = frozenset()) -> dict[str, str]:

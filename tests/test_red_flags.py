@@ -81,6 +81,31 @@ def test_words_a_phrase_can_do_without_do_not_use_up_its_slack(flag_bot: FAQBot)
     assert flag_bot.ask("pain in my knee after running, and later my sister said her chest").kind != "urgent"
 
 
+def test_a_count_stands_for_every_larger_number_but_not_an_amount(tmp_path: Path) -> None:
+    urgent = URGENT.replace("    chest-pain: [chest pain]\n",
+                            "    chest-pain: [chest pain]\n    overdose: [took 10+ pills]\n")
+    urgent = urgent.replace("  signs:\n", "  signs:\n    count: ['10+']\n    pills: [pills, tablets]\n")
+    bot = FAQBot.from_file(_faq_with(tmp_path, urgent))
+    for text in ("i took 30 of my tablets", "took 12 pills an hour ago", "I took 10 pills"):
+        reply = bot.ask(text)
+        assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "overdose", text
+    for text in ("I took 2 pills", "I took 400 mg tablets", "took 1000 iu tablets"):
+        assert bot.ask(text).kind != "urgent", text
+
+
+@pytest.mark.parametrize("text", ["I ate lots of bananas", "my kid ate lots of sweets", "i ate a lot of spinach"])
+def test_eating_a_lot_of_food_is_not_an_overdose(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["i took like 30 of my magnesium tablets", "I swallowed a handful of my pills",
+                                  "my toddler ate a bunch of my pills", "tomei muitos comprimidos",
+                                  "ich habe viele Tabletten genommen"])
+def test_taking_many_pills_is_an_overdose(bot: FAQBot, text: str) -> None:
+    reply = bot.ask(text)
+    assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "overdose"
+
+
 def test_a_phrase_does_not_span_two_sentences(flag_bot: FAQBot) -> None:
     assert flag_bot.ask("My ankles are less puffy now. Since then my calves twitch, why?").kind != "urgent"
     assert flag_bot.ask("My ankles are fine now. Since then my calves are puffy, why?").kind == "urgent"
