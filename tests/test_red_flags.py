@@ -106,6 +106,18 @@ def test_taking_many_pills_is_an_overdose(bot: FAQBot, text: str) -> None:
     assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "overdose"
 
 
+@pytest.mark.parametrize("text", ["everyone would be better off without me", "I've been saving up my pills",
+                                  "i dont want to be here anymore", "ive been thinking about ending things"])
+def test_self_harm_said_indirectly_is_urgent(bot: FAQBot, text: str) -> None:
+    reply = bot.ask(text)
+    assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "self-harm"
+
+
+@pytest.mark.parametrize("text", ["I'm cutting out caffeine to stop the twitching", "no way out of this twitching lol"])
+def test_everyday_words_of_self_harm_phrases_are_not_urgent(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "urgent"
+
+
 def test_a_phrase_does_not_span_two_sentences(flag_bot: FAQBot) -> None:
     assert flag_bot.ask("My ankles are less puffy now. Since then my calves twitch, why?").kind != "urgent"
     assert flag_bot.ask("My ankles are fine now. Since then my calves are puffy, why?").kind == "urgent"
