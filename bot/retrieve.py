@@ -217,7 +217,7 @@ class Index:
         self._forms: dict[str, tuple[str, str, str]] = {}
         self._unglued: dict[str, str] = {}
         # words a red flag is made of are never split: "heartbeat" must stay whole
-        self._red_flag_words = frozenset(tokens(clean(" ".join(red_flag_texts(faq)))))
+        self._red_flag_words = frozenset(w for text in red_flag_texts(faq) for w in tokens(clean(text)))
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
 
     def entry_words(self, entry: int) -> frozenset[str]:
