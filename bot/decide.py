@@ -18,9 +18,9 @@ import numpy.typing as npt
 from scipy import sparse
 
 from .cache import fitted_space
-from .knowledge import FAQ, red_flag_counts, red_flag_signs
+from .knowledge import FAQ, plain_model, red_flag_counts, red_flag_signs
 from .messages import Messages, Wording
-from .model import FEATURES
+from .model import FEATURES, uses_intent
 from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
@@ -52,7 +52,10 @@ class Decider:
     def __init__(self, faq: FAQ, index: Index) -> None:
         self.faq = faq
         self.index = index
-        self.calibration = dict(faq.calibration)  # complete: the loader fills what a FAQ leaves out
+        # the loader fills in what a FAQ file leaves out; a FAQ built in code gets the same
+        _, plain_calibration, plain_ranking = plain_model(uses_intent(len(faq.entries), len(faq.out_of_scope_examples)))
+        self.calibration = {**plain_calibration, **faq.calibration}
+        self.ranking = {**plain_ranking, **faq.ranking}
         self.weights = np.array([self.calibration[k] for k in FEATURES])
         urgent = faq.urgent
         languages = faq.languages.values()
@@ -113,6 +116,9 @@ class Decider:
         if analysis.subjects:  # "thanks, and magnesium?" asks about magnesium...
             # ...unless it is nearly word for word a pattern that names the same subjects:
             # "are you a doctor" asks about the bot, though "doctor" is a subject of the FAQ
+            # (only a message mostly of small-talk words can be: the others are not compared)
+            if 2 * sum(w in self.smalltalk_words for w in stems) < len(stems):
+                return None
             similarity, best = self._closest_pattern(analysis)
             verbatim = similarity >= SMALLTALK_VERBATIM and analysis.subjects <= self._pattern_subjects(best)
             return self.smalltalk_ids[best] if verbatim else None
@@ -177,7 +183,7 @@ class Decider:
         lifted; the others are pushed down. A subject named with no facet, or with a facet no
         entry tells about it, asks for the default facet ("hypomagnesemia" → its role).
         """
-        analyses, w = scores.analyses, self.faq.ranking
+        analyses, w = scores.analyses, self.ranking
         total = w["word"] * scores.word + w["char"] * scores.char + w["fuzzy"] * scores.fuzzy
         named = self._one_hot([a.subjects for a in analyses], self.subject_col)
         weighted = named * self.specificity
