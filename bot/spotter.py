@@ -115,7 +115,8 @@ class Spotter:
             if not any(self._matches(p, word) for p in phrase):
                 continue
             window = words[i : self._window_end(words, i, phrase, breaks)]
-            if all(any(self._matches(p, w) for w in window) for p in phrase):
+            # a word a phrase has twice must be found twice ("behki behki baatein" is not "confused")
+            if all(sum(self._matches(p, w) for w in window) >= phrase.count(p) for p in set(phrase)):
                 starts.append(i)
         return starts
 

@@ -118,6 +118,32 @@ def test_everyday_words_of_self_harm_phrases_are_not_urgent(bot: FAQBot, text: s
     assert bot.ask(text).kind != "urgent"
 
 
+@pytest.mark.parametrize("text, flag", [
+    ("ho un forte dolore al petto e non riesco a respirare", "breathing-trouble"),
+    ("il polpaccio destro è gonfio, rosso e caldo", "possible-blood-clot"),
+    ("mijn kuit is opgezwollen en warm", "possible-blood-clot"),
+    ("łydka jest spuchnięta i gorąca", "possible-blood-clot"),
+    ("göğsüm çok ağrıyor ve nefes alamıyorum", "breathing-trouble"),  # noqa: RUF001 - Turkish dotless i
+    ("meri pindli sooj gayi hai aur garam hai", "possible-blood-clot"),
+])
+def test_red_flags_in_the_languages_faqbot_understands(bot: FAQBot, text: str, flag: str) -> None:
+    reply = bot.ask(text)
+    assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == flag
+
+
+@pytest.mark.parametrize("text", ["quali cibi contengono magnesio?", "welke voeding bevat veel magnesium?",
+                                  "jakie produkty mają dużo magnezu?", "baldırım seğiriyor neden",  # noqa: RUF001
+                                  "magnesium ke liye kya khana chahiye", "I am confused about which vitamin to take"])
+def test_ordinary_questions_in_those_languages_are_not_urgent(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "urgent"
+
+
+def test_a_word_a_phrase_has_twice_must_be_there_twice(tmp_path: Path) -> None:
+    urgent = URGENT.replace("    chest-pain: [chest pain]\n", "    chest-pain: [chest pain, swollen puffy]\n")
+    bot = FAQBot.from_file(_faq_with(tmp_path, urgent))
+    assert bot.ask("my ankle is swollen").kind != "urgent"  # one word of the sign, not two
+
+
 def test_a_phrase_does_not_span_two_sentences(flag_bot: FAQBot) -> None:
     assert flag_bot.ask("My ankles are less puffy now. Since then my calves twitch, why?").kind != "urgent"
     assert flag_bot.ask("My ankles are fine now. Since then my calves are puffy, why?").kind == "urgent"
