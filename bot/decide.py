@@ -66,6 +66,7 @@ class Decider:
                                  figurative=urgent.figurative if urgent else (), at_least=red_flag_counts(faq),
                                  clause_breaks=[*(urgent.clause_breaks if urgent else ()),
                                                 *(b for lang in languages for b in lang.clause_breaks)])
+        self._foreign_signs = _foreign_signs(faq, index)
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}
         # another language's pattern that is an English function word alone ("a+", "re") would
         # make small talk of English text: it is left out
@@ -297,7 +298,11 @@ class Decider:
     def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float) -> Reply:
         """The reply to one question, given its best entries (best first) and their scores."""
         words = self.messages.speaking(analysis.lang)
-        flags = self.red_flags.matches_in(list(analysis.stems), analysis.text.split(), analysis.breaks)
+        stems = list(analysis.stems)
+        foreign = self._foreign_signs.get(analysis.lang)
+        if foreign:  # another language's sign word that is a common word here is no sign ("he" in "he estado")
+            stems = ["" if w in foreign else w for w in stems]
+        flags = self.red_flags.matches_in(stems, analysis.text.split(), analysis.breaks)
         if flags:
             flag, matched = next(iter(sorted(flags.items())))
             return Reply("urgent", None, words.urgent, 1.0, (),
@@ -393,6 +398,22 @@ def _red_flags(faq: FAQ, index: Index) -> dict[str, list[str]]:
         for name, phrases in language.red_flags.items():
             flags.setdefault(name, []).extend(_without(phrase, function) for phrase in phrases)
     return flags
+
+
+def _foreign_signs(faq: FAQ, index: Index) -> dict[str, frozenset[str]]:
+    """By language: the sign words of the other languages that are its own function words and
+    none of its signs' (English "he" is Spanish "I have"; English "ate" Portuguese "até")."""
+    words = {"en": {w for found in (faq.urgent.signs if faq.urgent else {}).values() for w in found}}
+    words.update({code: {w for found in lang.signs.values() for w in found} for code, lang in faq.languages.items()})
+    single = {code: {stem(t) for w in found for t in [clean(w)] if " " not in t} for code, found in words.items()}
+    out: dict[str, frozenset[str]] = {}
+    for code, own in single.items():
+        others = set().union(*(found for other, found in single.items() if other != code))
+        function = index.knowledge.functions([code.split("-")[0]])
+        clash = frozenset((others & function) - own)
+        if clash:
+            out[code] = clash
+    return out
 
 
 def _without(phrase: str, words: frozenset[str]) -> str:

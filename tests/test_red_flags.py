@@ -138,6 +138,13 @@ def test_ordinary_questions_in_those_languages_are_not_urgent(bot: FAQBot, text:
     assert bot.ask(text).kind != "urgent"
 
 
+def test_another_languages_sign_word_that_is_a_common_word_here_is_no_sign(bot: FAQBot) -> None:
+    # English "he" (person) is Spanish "I have"
+    assert bot.ask("he estado muy confundida con tantas vitaminas").kind != "urgent"
+    assert bot.ask("mi madre está confundida de repente").kind == "urgent"
+    assert bot.ask("he is suddenly confused").kind == "urgent"
+
+
 def test_a_word_a_phrase_has_twice_must_be_there_twice(tmp_path: Path) -> None:
     urgent = URGENT.replace("    chest-pain: [chest pain]\n", "    chest-pain: [chest pain, swollen puffy]\n")
     bot = FAQBot.from_file(_faq_with(tmp_path, urgent))
