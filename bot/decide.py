@@ -135,10 +135,10 @@ class Decider:
         # "how does this thing work", "are you a real person or a bot"
         if len(analysis.words) > SMALLTALK_WORDS:
             return None
-        similarity, best = self._closest_pattern(analysis)
         function = self.index.english_function_words if analysis.lang == "en" else self.index.function_words
         if not all(w in function or w in self.smalltalk_words for w in stems):
             return None
+        similarity, best = self._closest_pattern(analysis)
         return self.smalltalk_ids[best] if similarity >= SMALLTALK_SIMILARITY else None
 
     def _closest_pattern(self, analysis: Analysis) -> tuple[float, int]:
