@@ -405,7 +405,7 @@ def _foreign_signs(faq: FAQ, index: Index) -> dict[str, frozenset[str]]:
     none of its signs' (English "he" is Spanish "I have"; English "ate" Portuguese "até")."""
     words = {"en": {w for found in (faq.urgent.signs if faq.urgent else {}).values() for w in found}}
     words.update({code: {w for found in lang.signs.values() for w in found} for code, lang in faq.languages.items()})
-    single = {code: {stem(t) for w in found for t in [clean(w)] if " " not in t} for code, found in words.items()}
+    single = {code: {stem(c) for c in map(clean, found) if " " not in c} for code, found in words.items()}
     out: dict[str, frozenset[str]] = {}
     for code, own in single.items():
         others = set().union(*(found for other, found in single.items() if other != code))

@@ -253,10 +253,10 @@ def _read_faq(path: Path, max_bytes: int | None) -> FAQ:
     shared: list[str] = []  # a question two entries both have: they cannot be told apart
     _check_unique(top, phrasings, "phrasing", key=clean, repeats=True, shared=shared)
     learned = uses_intent(len(entries), len(examples))  # does the FAQ get a learned ranking?
-    thresholds, calibration, ranking = _thresholds(top) if top.get("thresholds") else plain_model(learned)
-    _, plain_calibration, plain_ranking = plain_model(learned)
-    calibration = {**plain_calibration, **calibration}  # a weight not given is the plain FAQs' one
-    ranking = {**plain_ranking, **ranking}
+    plain = plain_model(learned)
+    thresholds, calibration, ranking = _thresholds(top) if top.get("thresholds") else (plain[0], {}, {})
+    calibration = {**plain[1], **calibration}  # a weight not given is the plain FAQs' one
+    ranking = {**plain[2], **ranking}
     urgent, smalltalk = _urgent(top), _smalltalk(top)
     known = {
         "subjects": set(subjects), "facets": set(facets), "synonyms": set(synonyms),

@@ -31,7 +31,7 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NON_WORD = re.compile(r"[^\w']+|_")  # letters of every script are words: "икра" stays
 # the same for ASCII text, as a byte table: every byte but a-z and 0-9 becomes a space
 _ASCII_NON_WORD = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
-_MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds the work
+MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds the work
 # a letter typed three or more times is typed twice: "sooo goood" → "soo good", "heyyy" → "heyy"
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 
@@ -39,7 +39,7 @@ _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 def clean(text: str) -> str:
     """NFKC, lowercase, contractions expanded, stretched letters cut to two, punctuation and
     control characters removed."""
-    text = text[:_MAX_CHARS]
+    text = text[:MAX_CHARS]
     if not text.isascii():
         text = text.encode("utf-8", "ignore").decode("utf-8")  # drops lone surrogates
         text = unicodedata.normalize("NFKC", text).translate(_QUOTES)

@@ -25,7 +25,7 @@ from .intent import IntentModel
 from .knowledge import FAQ, red_flag_texts
 from .language import ENGLISH, detect, is_plain_english
 from .languages import Language
-from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
+from .normalise import MAX_CHARS, ConceptMapper, clean, phrase_tokens, stem, tokens
 from .spelling import OneEdit
 from .spotter import Spotter
 from .tfidf import Postings
@@ -385,13 +385,14 @@ class Index:
         return lang if len(stems) >= MIN_FOREIGN_WORDS and not any(map(english.__contains__, stems)) else ENGLISH
 
     def _analyse_text(self, question: str, own: frozenset[str] = frozenset()) -> Analysis:
-        analysis = self._analyse(self._words_of(question), own)
-        parts = sentences(question)
-        if len(parts) > 1:
-            lengths = [len(self._words_of(part).split()) for part in parts]
-            if sum(lengths) == len(analysis.stems):  # as good as always: cleaning stays inside words
-                analysis = replace(analysis, breaks=tuple(itertools.accumulate(lengths))[:-1])
-        return analysis
+        parts = sentences(question[:MAX_CHARS])  # as clean() cuts it: the bound on the work
+        if len(parts) < 2:
+            return self._analyse(self._words_of(question), own)
+        # sentence by sentence (cleaning stays inside words), so it is known where each starts
+        words = [self._words_of(part) for part in parts]
+        lengths = [len(w.split()) for w in words]
+        analysis = self._analyse(" ".join(w for w in words if w), own)
+        return replace(analysis, breaks=tuple(itertools.accumulate(lengths))[:-1])
 
     def _words_of(self, text: str) -> str:
         """Cleaned text, run-together words split."""
