@@ -25,6 +25,7 @@ _PICK = re.compile(
     r"(?P<n>1|2|3|one|two|three|first|second|third|yes|yeah|yep)(?:\s+one)?(?:\s+please)?$"
 )
 _GENERAL_SUBJECT = 0.5  # subjects less specific than this (`Index.subject_weight`) are general
+_OUT_OF_SCOPE = 0.5  # a turn the learned ranking finds this likely out of scope is not completed
 _MAX_FOLLOW_UP_CONTENT = 5  # more content words make a complete question, answered on its own
 
 
@@ -96,6 +97,8 @@ class Conversation:
         analysis = bot.index.analyse(text, lang)
         if analysis.out_of_scope or analysis.content > _MAX_FOLLOW_UP_CONTENT or analysis.unknown:
             return None
+        if reply.kind != "answer" and bot.index.score_analyses([analysis]).intent_out[0] >= _OUT_OF_SCOPE:
+            return None  # the learned ranking's out-of-scope class: "can I give my 5 year old some?"
         last = bot.faq.entry(self.last)
         weight = bot.index.subject_weight
         # a general subject ("this deficiency", "low on it") names no topic of its own

@@ -34,6 +34,8 @@ CONCEPT_INFORMATION = 3.0  # what a FAQ concept tells, on the scale of `WordKnow
 SMALLTALK_WORDS = 10  # longer messages are questions, not small talk
 SMALLTALK_SIMILARITY = 0.6  # character similarity to a small-talk pattern that makes it small talk
 SMALLTALK_VERBATIM = 0.85  # ...and that makes it small talk though it names a subject
+OUT_OF_SCOPE_LIKELY = 0.5  # the learned ranking's out-of-scope probability that rules out a clarification
+CLOSER_WORDS = 4  # a closing phrase matched all words but one is this many words at least
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
 
 
@@ -83,6 +85,11 @@ class Decider:
         self.smalltalk_ids = [intent for intent, _ in patterns]
         self.smalltalk_patterns = [p for _, p in patterns]
         self.smalltalk_words = frozenset(w for _, p in patterns for w in tokens(p))
+        self._closing_phrases: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+        for intent, pattern in patterns:
+            stems = index.analyse(pattern).stems
+            if intent in self.closers and len(stems) >= CLOSER_WORDS:
+                self._closing_phrases.setdefault(len(stems), []).append((intent, stems))
         # an entry of a plain FAQ has no facet: "" is its column, one no question asks for
         subjects, facets = list(faq.subjects), [*faq.facets, ""]
         self.subject_col = {name: i for i, name in enumerate(subjects)}
@@ -109,11 +116,12 @@ class Decider:
         stems = [self._talk_word(w) for w in analysis.stems]
         mapped = self.smalltalk.map(stems)
         intents = [w for w in mapped if w in self.smalltalk_replies]
-        # a closer: it opens with small talk and asks nothing ("ok thanks, off to my GP now")
-        if intents and mapped[0] in self.closers and not analysis.asks and len(mapped) > 2 and not (
-            analysis.facets or analysis.out_of_scope
+        # a closer that asks nothing and tells no facet: "ok thanks, off to my GP now" (with a
+        # facet, it is one only when the FAQ does not answer it: see `closer`)
+        if len(mapped) > 2 and mapped[0] in self.closers and not (
+            analysis.asks or analysis.facets or analysis.out_of_scope
         ):
-            return intents[0]
+            return mapped[0]
         if analysis.subjects:  # "thanks, and magnesium?" asks about magnesium...
             # ...unless it is nearly word for word a pattern that names the same subjects:
             # "are you a doctor" asks about the bot, though "doctor" is a subject of the FAQ
@@ -126,11 +134,6 @@ class Decider:
         rest = [w for w in mapped if w not in self.smalltalk_replies]
         if intents and all(w in self.index.stopwords for w in rest):
             return intents[-1]
-        # a closer that opens or ends a message that asks nothing and names no concept of the
-        # FAQ: "thanks anyway", "fair enough, thx", "ok, booking an appointment, thanks"
-        closing = [w for w in (mapped[0], mapped[-1]) if w in self.closers] if mapped else []
-        if closing and not analysis.asks and not analysis.out_of_scope and not _names_domain(analysis):
-            return closing[0]
         # otherwise a short message of small-talk and function words only, close to a pattern:
         # "how does this thing work", "are you a real person or a bot"
         if len(analysis.words) > SMALLTALK_WORDS:
@@ -140,6 +143,27 @@ class Decider:
             return None
         similarity, best = self._closest_pattern(analysis)
         return self.smalltalk_ids[best] if similarity >= SMALLTALK_SIMILARITY else None
+
+    def closer(self, analysis: Analysis) -> str | None:
+        """The closing intent ("thanks", "goodbye") of a message that asks nothing and opens or
+        ends with one, else None: "ok, booking an appointment, thanks", "perfect, that's all I
+        needed, have a good one". Asked only of a message the FAQ does not answer, so "thanks
+        what about potassium" is answered."""
+        if analysis.asks or analysis.out_of_scope or not self.closers or not analysis.stems:
+            return None
+        mapped = self.smalltalk.map([self._talk_word(w) for w in analysis.stems])
+        for word in (mapped[0], mapped[-1]):
+            if word in self.closers:
+                return word
+        # a closing phrase at either end, word for word but one: "..., have a good one"
+        stems = analysis.stems
+        for n, phrases in self._closing_phrases.items():
+            if n < len(stems):
+                for end in (stems[:n], stems[-n:]):
+                    for intent, phrase in phrases:
+                        if sum(a == b for a, b in zip(end, phrase, strict=True)) >= n - 1:
+                            return intent
+        return None
 
     def _closest_pattern(self, analysis: Analysis) -> tuple[float, int]:
         """The character similarity of a short message to its closest small-talk pattern, and
@@ -290,13 +314,16 @@ class Decider:
         top_scores = np.take_along_axis(combined, top, axis=1)
         order = np.take_along_axis(top, np.argsort(-top_scores, axis=1, kind="stable"), axis=1)
         ranked = np.take_along_axis(combined, order, axis=1)
+        likely_out = (scores.intent_out >= OUT_OF_SCOPE_LIKELY).tolist()
         return [
-            self._decide(scores.analyses[r], order[r].tolist(), ranked[r].tolist(), confidence[r])
+            self._decide(scores.analyses[r], order[r].tolist(), ranked[r].tolist(), confidence[r], likely_out[r])
             for r in range(len(confidence))
         ]
 
-    def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float) -> Reply:
-        """The reply to one question, given its best entries (best first) and their scores."""
+    def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float,
+                likely_out: bool = False) -> Reply:
+        """The reply to one question, given its best entries (best first) and their scores;
+        `likely_out`: the learned ranking finds it more likely out of scope than not."""
         words = self.messages.speaking(analysis.lang)
         stems = list(analysis.stems)
         foreign = self._foreign_signs.get(analysis.lang)
@@ -338,7 +365,15 @@ class Decider:
             best = entries[order[0]]
             text, lang = self.messages.answer(best, analysis.lang)
             return Reply("answer", best.id, text, conf, alternatives[1:], {"reason": "retrieval"}, lang)
-        if conf >= thresholds.clarify and len(ranked) > 1 and ranked[0] - ranked[1] < thresholds.margin:
+        closing = self.closer(analysis)
+        if closing is not None:
+            spoken = self.messages.language_of_smalltalk(analysis.stems, analysis.lang)
+            reply, lang = self.messages.smalltalk(closing, spoken)
+            return Reply("smalltalk", closing, reply, 1.0, (), {"reason": "smalltalk"}, lang)
+        # "did you mean" offers two answers to a question that is likely neither's
+        if conf >= thresholds.clarify and len(ranked) > 1 and ranked[0] - ranked[1] < thresholds.margin and (
+            not likely_out
+        ):
             return self._clarify(conf, alternatives, words)
         if analysis.unknown:
             reason = {"reason": "unknown-words", "words": " ".join(analysis.unknown)}

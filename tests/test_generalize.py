@@ -130,6 +130,24 @@ def test_a_closer_that_asks_nothing_is_small_talk(bot: FAQBot, text: str) -> Non
     assert bot.ask(text).kind == "smalltalk"
 
 
+@pytest.mark.parametrize("text", ["alright, getting a blood test booked, thanks", "brilliant, have a great day",
+                                  "great, thanks for the info"])
+def test_a_closer_that_the_faq_does_not_answer_is_small_talk(bot: FAQBot, text: str) -> None:
+    # a facet word ("blood test") or a closing phrase one word off a pattern ("have a great day")
+    assert bot.ask(text).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("text", ["thanks, what foods have magnesium", "ok thanks, which foods have potassium"])
+def test_a_closer_around_a_question_the_faq_answers_is_answered(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "answer"
+
+
+def test_no_did_you_mean_for_a_question_likely_out_of_scope(bot: FAQBot) -> None:
+    # two magnesium answers tie, but the learned ranking finds a child's dose out of scope
+    reply = bot.ask("my 5 year old has leg twitches too, can I give him magnesium?")
+    assert reply.kind == "fallback"
+
+
 @pytest.mark.parametrize("text", ["thanks, and which foods have potassium?", "thanks! what about calcium foods"])
 def test_thanks_before_a_question_is_still_the_question(bot: FAQBot, text: str) -> None:
     assert bot.ask(text).kind == "answer"
