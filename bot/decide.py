@@ -67,7 +67,8 @@ class Decider:
                                  signs=ConceptMapper(red_flag_signs(faq)),
                                  figurative=urgent.figurative if urgent else (), at_least=red_flag_counts(faq),
                                  clause_breaks=[*(urgent.clause_breaks if urgent else ()),
-                                                *(b for lang in languages for b in lang.clause_breaks)])
+                                                *(b for lang in languages for b in lang.clause_breaks)],
+                                 past=[*(urgent.past if urgent else ()), *(p for lang in languages for p in lang.past)])
         self._foreign_signs = _foreign_signs(faq, index)
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}
         # another language's pattern that is an English function word alone ("a+", "re") would

@@ -104,11 +104,12 @@ class Urgent:
     signs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     figurative: tuple[str, ...] = ()  # words that make a red flag near them a figure of speech ("lol")
     clause_breaks: tuple[str, ...] = ()  # words that start a new clause: a negation before one does not reach past it
+    past: tuple[str, ...] = ()  # phrases that make a red flag in their clause history ("years ago", "ruled out")
 
     def __reduce__(self) -> tuple[type[Urgent], tuple[object, ...]]:
         """Pickle with plain dicts (a mappingproxy cannot be pickled)."""
         return Urgent, (self.message, dict(self.red_flags), self.negations, dict(self.signs), self.figurative,
-                        self.clause_breaks)
+                        self.clause_breaks, self.past)
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -596,7 +597,7 @@ def _check_unique(
 
 
 def _urgent(top: Fields) -> Urgent | None:
-    """``urgent: {message, red_flags, signs?, negations?, figurative?, clause_breaks?}``, or None.
+    """``urgent: {message, red_flags, signs?, negations?, figurative?, clause_breaks?, past?}``, or None.
 
     `red_flags` maps names to phrases (or is a list: each phrase its own flag); `signs` maps
     names to words. No phrase under two flags, no word under two signs.
@@ -605,16 +606,18 @@ def _urgent(top: Fields) -> Urgent | None:
     if node is None:
         return None
     item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"),
-                   ("negations", "signs", "figurative", "clause_breaks"))
+                   ("negations", "signs", "figurative", "clause_breaks", "past"))
     if item is None:
         return None
     flags = item.groups("red_flags", list_allowed=True)
     signs = item.groups("signs")
     negations = item.texts("negations", allow_empty=True)
     figurative = item.texts("figurative", allow_empty=True)
+    past = item.texts("past", allow_empty=True)
     located = [(f"red flag '{name}'", t, n) for name, found in flags.items() for t, n in found]
     located += [("'negations'", t, n) for t, n in negations]
     located += [("'figurative'", t, n) for t, n in figurative]
+    located += [("'past'", t, n) for t, n in past]
     _check_unique(item, located, "phrase", key=lambda text: " ".join(tokens(clean(text))))
     sign_words = [(f"sign '{name}'", t, n) for name, found in signs.items() for t, n in found]
     _check_unique(item, sign_words, "word", key=lambda text: " ".join(tokens(clean(text))))
@@ -625,6 +628,7 @@ def _urgent(top: Fields) -> Urgent | None:
         signs=MappingProxyType({name: tuple(t for t, _ in found) for name, found in signs.items()}),
         figurative=tuple(text for text, _ in figurative),
         clause_breaks=tuple(text for text, _ in item.texts("clause_breaks", allow_empty=True)),
+        past=tuple(text for text, _ in past),
     )
 
 

@@ -44,6 +44,7 @@ class Spotter:
         figurative: Iterable[str] = (),
         clause_breaks: Iterable[str] = (),
         at_least: Iterable[int] = (),
+        past: Iterable[str] = (),
     ) -> None:
         """`frequency`: how often words occur in the messages to expect (the FAQ's phrasings);
         it changes no result, only how fast most messages are passed over. `signs`: words
@@ -52,7 +53,8 @@ class Spotter:
         ("heart attack over the bill lol"); `clause_breaks`: words that start a new clause,
         past which neither a negation nor a figurative word reaches ("but", "pero");
         `at_least`: counts that stand for every larger one, a sign's word "10+" ("took 30 pills"
-        is spotted as "took 10 pills")."""
+        is spotted as "took 10 pills"); `past`: phrases that, in a phrase's clause, make it
+        history ("a clot years ago", "a stroke, fully recovered"), so it is not spotted."""
         self.slack = slack  # extra words allowed between a phrase's words
         self.signs = signs
         self._at_least = sorted(set(at_least), reverse=True)
@@ -85,6 +87,8 @@ class Spotter:
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
         self.figurative = frozenset(w for f in figurative for w in tokens(clean(f))[-1:])
         self.clause_breaks = frozenset(w for b in clause_breaks for w in tokens(clean(b))[:1])
+        # matched on the words as written, not their signs: "de niño" is not "de 2 años"
+        self._past = [phrase for phrase in dict.fromkeys(_essential(list(phrase_tokens(p))) for p in past) if phrase]
 
     def _phrase(self, text: str) -> tuple[str, ...]:
         words = list(phrase_tokens(text))
@@ -142,6 +146,21 @@ class Spotter:
                 i += step
         return False
 
+    def _in_the_past(self, words: list[str], start: int, end: int, breaks: frozenset[int],
+                     unmapped: list[str], starts: list[int]) -> bool:
+        """Does a `past` phrase occur in the clause of words[start:end + 1]? (`unmapped`: the
+        words before signs were mapped, `starts[i]` where words[i] starts in them)"""
+        if not self._past:
+            return False
+        first = start
+        while first > 0 and first not in breaks and words[first - 1] not in self.clause_breaks:
+            first -= 1
+        last = end + 1
+        while last < len(words) and last not in breaks and words[last] not in self.clause_breaks:
+            last += 1
+        clause = unmapped[starts[first] : starts[last] if last < len(starts) else len(unmapped)]
+        return any(self._starts(phrase, clause) for phrase in self._past)
+
     def find(self, text: str) -> set[str]:
         """Labels of the phrases spotted in `text` (already cleaned), negated ones left out."""
         return self.find_in(tokens(text))
@@ -160,10 +179,10 @@ class Spotter:
         if self._at_least:
             words = [self._count(w, words[i + 1] if i + 1 < len(words) else "") for i, w in enumerate(words)]
         if self.signs is None:
-            return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks))
+            return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks), words)
         mapped, starts = self.signs.map_spans(words)
         at = set(breaks)
-        return self._matches_in(mapped, shown, starts, frozenset(i for i, s in enumerate(starts) if s in at))
+        return self._matches_in(mapped, shown, starts, frozenset(i for i, s in enumerate(starts) if s in at), words)
 
     def _count(self, word: str, after: str) -> str:
         """A number written in digits as the largest count of `at_least` it reaches, else itself.
@@ -175,8 +194,9 @@ class Spotter:
         return next((str(n) for n in self._at_least if int(word) >= n), word)
 
     def _matches_in(self, words: list[str], written: list[str], starts: list[int],
-                    breaks: frozenset[int] = frozenset()) -> dict[str, str]:
-        """`words`: the (mapped) words spotted in; `starts[i]`: where words[i] starts in `written`."""
+                    breaks: frozenset[int], unmapped: list[str]) -> dict[str, str]:
+        """`words`: the (mapped) words spotted in; `starts[i]`: where words[i] starts in `written`
+        and in `unmapped`, the words before signs were mapped."""
         if self._triggers.isdisjoint(words):
             return {}  # no phrase's rarest word: nothing to try
         # in the text's order, so the same text always reports the same words
@@ -189,7 +209,9 @@ class Spotter:
                 if not self._negated(words, start):
                     end = max(i for i in range(start, self._window_end(words, start, phrase, breaks))
                               if any(self._matches(p, words[i]) for p in phrase))
-                    if self._figure_of_speech(words, start, end):
+                    if self._figure_of_speech(words, start, end) or self._in_the_past(
+                        words, start, end, breaks, unmapped, starts
+                    ):
                         continue
                     stop = starts[end + 1] if end + 1 < len(starts) else len(written)
                     found[label] = " ".join(written[starts[start] : stop])

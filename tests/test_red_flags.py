@@ -182,6 +182,31 @@ def test_a_figure_of_speech_is_not_a_red_flag(flag_bot: FAQBot) -> None:
     assert flag_bot.ask("that movie was funny lol but now I have chest pain").kind == "urgent"
 
 
+def test_a_red_flag_told_as_history_is_not_urgent(tmp_path: Path) -> None:
+    past = FAQBot.from_file(_faq_with(tmp_path, URGENT + "  past: [years ago, fully recovered]\n"))
+    assert past.ask("I had a swollen calf years ago; which foods have magnesium?").kind != "urgent"
+    assert past.ask("chest pain after a fall, fully recovered since, what about magnesium?").kind != "urgent"
+    # the past reaches no further than its clause, and a recent time is not the past
+    assert past.ask("I had chest pain years ago but now my calf is swollen").kind == "urgent"
+    assert past.ask("my calf has been swollen since two hours ago").kind == "urgent"
+    without = FAQBot.from_file(_faq_with(tmp_path, URGENT))
+    assert without.ask("I had a swollen calf years ago; which foods have magnesium?").kind == "urgent"
+
+
+@pytest.mark.parametrize("text", ["my grandad had a stroke years ago and recovered well, which foods have b12?",
+                                  "hace años tuve una trombosis en la pierna, ¿el magnesio ayuda con los tics?",
+                                  "vor zehn Jahren hatte ich eine Thrombose. Hilft Magnesium gegen Wadenzucken?"])
+def test_bundled_past_phrases(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["my son is 4 and swallowed a bottle of pills",
+                                  "mi hijo de 2 años se tragó unas pastillas",
+                                  "I had a clot in my leg years ago and now my calf is swollen and hot again"])
+def test_bundled_past_phrases_leave_what_happens_now_urgent(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "urgent"
+
+
 def test_another_language_names_the_english_flags(flag_bot: FAQBot) -> None:
     reply = flag_bot.ask("tengo dolor en el pecho")
     assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "chest-pain"
@@ -201,6 +226,7 @@ def test_a_plain_list_of_red_flags_still_loads_each_phrase_its_own_flag(tiny_bot
      "'chest-pain' must be a list of strings"),
     (URGENT, SPANISH.replace("{chest-pain:", "{chest-pains:"),
      "'red_flags' names 'chest-pains', which the FAQ does not declare (did you mean 'chest-pain'?)"),
+    (URGENT + "  past: [years ago, chest pain]\n", "", "phrase 'chest pain' is also under red flag 'chest-pain'"),
     (URGENT, SPANISH.replace("{leg: [pantorrilla]", "{legs: [pantorrilla]"),
      "'signs' names 'legs', which the FAQ does not declare (did you mean 'leg'?)"),
 ])
