@@ -207,6 +207,32 @@ def test_bundled_past_phrases_leave_what_happens_now_urgent(bot: FAQBot, text: s
     assert bot.ask(text).kind == "urgent"
 
 
+@pytest.mark.parametrize("text, flag", [
+    ("lower back pain and I can't control my bladder since this morning", "bladder-or-bowel-control"),
+    ("Ich kann seit heute Morgen die Blase nicht mehr kontrollieren", "bladder-or-bowel-control"),
+    ("tingling spreading up my legs since yesterday", "spreading-numbness"),
+    ("my legs are weak up to my knees", "spreading-numbness"),
+    ("my 2 year old ate a whole bottle of gummy vitamins", "overdose"),
+    ("I took an entire box of my sleeping tablets", "overdose"),
+    ("mi hija de 3 años se comió un frasco entero de vitaminas", "overdose"),
+    ("calf has been sore for days and now I'm out of breath on the stairs", "blood-clot-in-lungs"),
+    ("j'ai mal au mollet depuis trois jours et maintenant je suis à bout de souffle", "blood-clot-in-lungs"),
+    ("vomiting since yesterday and I'm barely peeing", "severe-dehydration"),
+])
+def test_bundled_situations_in_their_signs(bot: FAQBot, text: str, flag: str) -> None:
+    reply = bot.ask(text)
+    assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == flag
+
+
+@pytest.mark.parametrize("text", ["should I buy a bunch of vitamins for my twitching?",
+                                  "I ate a whole box of cereal, does it have magnesium?",
+                                  "I get out of breath running, could that be low potassium?",
+                                  "my kids take gummy vitamins, do they have b12?",
+                                  "my legs feel weak going up stairs after leg day"])
+def test_the_words_of_those_situations_alone_are_not_urgent(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "urgent"
+
+
 def test_another_language_names_the_english_flags(flag_bot: FAQBot) -> None:
     reply = flag_bot.ask("tengo dolor en el pecho")
     assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "chest-pain"
