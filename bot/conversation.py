@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .normalise import clean
 from .reply import Reply
-from .retrieve import FACET, SUBJECT
+from .retrieve import FACET, SUBJECT, Analysis
 
 if TYPE_CHECKING:
     from .core import FAQBot
@@ -101,12 +101,13 @@ class Conversation:
             return None  # the learned ranking's out-of-scope class: "can I give my 5 year old some?"
         last = bot.faq.entry(self.last)
         weight = bot.index.subject_weight
+        analysis, corrected = self._correction(analysis)
         # a general subject ("this deficiency", "low on it") names no topic of its own
         named = [s for s in sorted(analysis.subjects) if weight[s] >= _GENERAL_SUBJECT]
         stops = bot.index.stopwords
         plain = [w for w in analysis.words if w not in stops and ":" not in w]
         if named and not analysis.facets and last.facet:
-            if reply.kind == "answer" and plain:
+            if reply.kind == "answer" and plain and not corrected:
                 return None  # "why does vitamin D matter for muscles" stands on its own
             label = bot.faq.facets[last.facet].label
             completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
@@ -130,8 +131,10 @@ class Conversation:
             if weight[subject] < _GENERAL_SUBJECT and told:
                 subject = max(told, key=lambda s: weight[s])
             label = bot.faq.subjects[subject].label
+            # the inherited subject is what the turn is about: "where do I get it?" asks something
             completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
-                                words=(*analysis.words, SUBJECT + subject), subjects=analysis.subjects | {subject})
+                                words=(*analysis.words, SUBJECT + subject), subjects=analysis.subjects | {subject},
+                                content=analysis.content + 1)
         else:
             return None
         retry = bot.answer_analysis(completed)
@@ -149,6 +152,18 @@ class Conversation:
         text, lang = bot.decider.messages.answer(entry, analysis.lang)
         return Reply("answer", entry.id, text, retry.confidence, retry.alternatives,
                      {"reason": "follow-up", "from": last.id}, lang)
+
+    def _correction(self, analysis: Analysis) -> tuple[Analysis, bool]:
+        """The turn without the subjects it negates beside one it names ("sorry, potassium not
+        magnesium", "magnesium, not potassium"), and whether it had any."""
+        negations = self._bot.decider.red_flags.negations
+        words = analysis.words
+        negated = {w[len(SUBJECT):] for k, w in enumerate(words)
+                   if w.startswith(SUBJECT) and k and words[k - 1] in negations}
+        if not negated or not analysis.subjects - negated:
+            return analysis, False
+        kept = tuple(w for w in words if not (w.startswith(SUBJECT) and w[len(SUBJECT):] in negated))
+        return replace(analysis, words=kept, subjects=analysis.subjects - negated), True
 
     def _about_last(self, plain: list[str]) -> bool:
         """Does a turn use words of the last answer (its text or phrasings)?"""

@@ -67,6 +67,18 @@ DIALOGUES: dict[str, list[Turn]] = {
         ("I have chest pain", "urgent", None),
         ("what about potassium", "answer", "potassium-foods"),
     ],
+    "a-correction-replaces-the-subject": [
+        ("what are the signs of low magnesium", "answer", "magnesium-signs"),
+        ("sorry, potassium not magnesium", "answer", "potassium-signs"),
+    ],
+    "a-correction-keeps-the-facet": [
+        ("which foods have calcium", "answer", "calcium-foods"),
+        ("no wait, vitamin d, not calcium", "answer", "vitamin-d-sources"),
+    ],
+    "a-follow-up-of-function-words-only": [
+        ("how does vitamin d help my muscles", "answer", "vitamin-d-role"),
+        ("where do i get it", "answer", "vitamin-d-sources"),
+    ],
     "small-talk-keeps-the-topic": [
         ("what are the signs of low potassium", "answer", "potassium-signs"),
         ("thanks!", "smalltalk", "thanks"),
