@@ -357,7 +357,8 @@ class Decider:
                 reason["subject"] = self.faq.subjects[sorted(analysis.subjects)[0]].label
             return self._fallback(0.0, alternatives, reason, words)
         thresholds = self.faq.thresholds
-        if len(analysis.stems) == 1 and analysis.stems[0] in self.index.many_senses:
+        # (a conversation's follow-up adds the topic to its words: "foods" after magnesium)
+        if len(analysis.stems) == 1 == len(analysis.words) and analysis.stems[0] in self.index.many_senses:
             # one everyday word ("test", "leg") is no question: offer the closest, or fall back
             if len(alternatives) > 1 and conf >= thresholds.clarify:
                 return self._clarify(conf, alternatives, words)

@@ -79,6 +79,10 @@ DIALOGUES: dict[str, list[Turn]] = {
         ("how does vitamin d help my muscles", "answer", "vitamin-d-role"),
         ("where do i get it", "answer", "vitamin-d-sources"),
     ],
+    "a-lone-facet-word-follows-the-topic": [
+        ("what does potassium do", "answer", "potassium-role"),
+        ("foods", "answer", "potassium-foods"),
+    ],
     "small-talk-keeps-the-topic": [
         ("what are the signs of low potassium", "answer", "potassium-signs"),
         ("thanks!", "smalltalk", "thanks"),
