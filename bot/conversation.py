@@ -91,8 +91,8 @@ class Conversation:
         inherits the last one ("what foods have it?"); a short turn that names a subject and
         no facet inherits the last facet ("and potassium?", "sorry, I meant calcium").
         """
-        if self.last is None:
-            return None
+        if self.last is None or _PICK.match(clean(text)):
+            return None  # "2" with nothing to choose from asks nothing of the last topic
         bot = self._bot
         analysis = bot.index.analyse(text, lang)
         if analysis.out_of_scope or analysis.content > _MAX_FOLLOW_UP_CONTENT or analysis.unknown:
