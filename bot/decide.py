@@ -86,6 +86,7 @@ class Decider:
         self.smalltalk_ids = [intent for intent, _ in patterns]
         self.smalltalk_patterns = [p for _, p in patterns]
         self.smalltalk_words = frozenset(w for _, p in patterns for w in tokens(p))
+        self._pattern_words = [set(tokens(p)) for _, p in patterns]
         self._closing_phrases: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
         for intent, pattern in patterns:
             stems = index.analyse(pattern).stems
@@ -142,7 +143,7 @@ class Decider:
         function = self.index.english_function_words if analysis.lang == "en" else self.index.function_words
         if not all(w in function or w in self.smalltalk_words for w in stems):
             return None
-        similarity, best = self._closest_pattern(analysis)
+        similarity, best = self._closest_pattern(analysis, whole=set(stems))
         return self.smalltalk_ids[best] if similarity >= SMALLTALK_SIMILARITY else None
 
     def closer(self, analysis: Analysis) -> str | None:
@@ -166,12 +167,16 @@ class Decider:
                             return intent
         return None
 
-    def _closest_pattern(self, analysis: Analysis) -> tuple[float, int]:
+    def _closest_pattern(self, analysis: Analysis, whole: set[str] | None = None) -> tuple[float, int]:
         """The character similarity of a short message to its closest small-talk pattern, and
-        that pattern; (0, 0) for a long message or a FAQ without small talk."""
+        that pattern; (0, 0) for a long message or a FAQ without small talk. With `whole` (the
+        message's words), a pattern that holds them all and more is left out: a piece of a
+        pattern is not that pattern ("ok" is not "you ok", "what?" not "what is up")."""
         if self.smalltalk_space is None or len(analysis.words) > SMALLTALK_WORDS:
             return 0.0, 0
         similarity = self.smalltalk_space.similarity(self.smalltalk_space.transform([analysis.text]))[0]
+        if whole is not None:
+            similarity = np.where([whole < words for words in self._pattern_words], 0.0, similarity)
         best = int(np.argmax(similarity))
         return float(similarity[best]), best
 

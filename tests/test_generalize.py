@@ -142,6 +142,12 @@ def test_a_closer_around_a_question_the_faq_answers_is_answered(bot: FAQBot, tex
     assert bot.ask(text).kind == "answer"
 
 
+@pytest.mark.parametrize("text", ["ok", "what?", "how?"])
+def test_a_piece_of_a_small_talk_pattern_is_not_that_small_talk(bot: FAQBot, text: str) -> None:
+    # "ok" is not "you ok" (how are you), "what?" not "what is up"
+    assert bot.ask(text).id != "how-are-you"
+
+
 def test_no_did_you_mean_for_a_question_likely_out_of_scope(bot: FAQBot) -> None:
     # two magnesium answers tie, but the learned ranking finds a child's dose out of scope
     reply = bot.ask("my 5 year old has leg twitches too, can I give him magnesium?")
