@@ -148,6 +148,8 @@ class Conversation:
                 max(e.subjects, key=lambda s: weight[s])] < 1.0), target)
         if reply.kind == "answer" and reply.id == target:
             return None
+        if target == last.id and analysis.content == 0:
+            return None  # function words that lead back to the last answer ask nothing: "so?", "and then?"
         entry = bot.faq.entry(target)
         text, lang = bot.decider.messages.answer(entry, analysis.lang)
         return Reply("answer", entry.id, text, retry.confidence, retry.alternatives,

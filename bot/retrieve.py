@@ -140,6 +140,11 @@ class Index:
         self.word_frequency = Counter(w for text in cleaned for w in tokens(text))  # in the phrasings
         self.out_of_scope_cues = Spotter(long_cues, slack=3, frequency=self.word_frequency)
         self.unless = {name: frozenset(f.unless) for name, f in faq.out_of_scope_facets.items() if f.unless}
+        urgent = faq.urgent.negations if faq.urgent else ()
+        self.negations = frozenset(  # "don't" cleans to "do not": the negating word is the last one
+            tokens(clean(n))[-1] for n in (*urgent, *(n for lang in faq.languages.values() for n in lang.negations))
+            if clean(n)
+        )
         self.entry_ids = tuple(e.id for e in faq.entries)
         # function and everyday words come from corpus frequencies; the FAQ's own concept words
         # are never function words, whatever their frequency ("water", "food", "sleep")
@@ -314,7 +319,7 @@ class Index:
         named: set[str] = set()
         plain: list[str] = []
         concepts = 0
-        for w in mapped:
+        for n, w in enumerate(mapped):
             if ":" not in w:
                 if w not in self.stopwords:
                     plain.append(w)
@@ -324,8 +329,8 @@ class Index:
             if kind == SUBJECT:
                 subjects.add(name)
                 named.add(name)
-            elif kind == FACET:
-                facets.add(name)
+            elif kind == FACET and not (n and mapped[n - 1] in self.negations):
+                facets.add(name)  # a negated cue asks nothing of it: "won't stop" is no prevention
             elif kind == OUT_OF_SCOPE:
                 out_of_scope.add(name)
             elif kind == SYNONYM:

@@ -110,6 +110,13 @@ def test_a_fresh_conversation_answers_like_ask(bot: FAQBot) -> None:
         assert bot.conversation().ask(question) == bot.ask(question)
 
 
+@pytest.mark.parametrize("text", ["so?", "and then?", "play some music"])
+def test_words_that_ask_nothing_do_not_repeat_the_last_answer(bot: FAQBot, text: str) -> None:
+    conv = bot.conversation()
+    conv.ask("which foods have magnesium")
+    assert conv.ask(text).kind != "answer"
+
+
 def test_reset_forgets_the_topic(bot: FAQBot) -> None:
     conv = bot.conversation()
     conv.ask("what are the signs of low magnesium")

@@ -148,6 +148,11 @@ def test_a_piece_of_a_small_talk_pattern_is_not_that_small_talk(bot: FAQBot, tex
     assert bot.ask(text).id != "how-are-you"
 
 
+def test_a_negated_facet_cue_asks_nothing_of_that_facet(bot: FAQBot) -> None:
+    assert "prevention" not in bot.index.analyse("my calf won't stop twitching").facets
+    assert "prevention" in bot.index.analyse("how do I stop my calf twitching").facets
+
+
 def test_no_did_you_mean_for_a_question_likely_out_of_scope(bot: FAQBot) -> None:
     # two magnesium answers tie, but the learned ranking finds a child's dose out of scope
     reply = bot.ask("my 5 year old has leg twitches too, can I give him magnesium?")
