@@ -35,6 +35,7 @@ SMALLTALK_WORDS = 10  # longer messages are questions, not small talk
 SMALLTALK_SIMILARITY = 0.6  # character similarity to a small-talk pattern that makes it small talk
 SMALLTALK_VERBATIM = 0.85  # ...and that makes it small talk though it names a subject
 OUT_OF_SCOPE_LIKELY = 0.5  # the learned ranking's out-of-scope probability that rules out a clarification
+SPECIFIC_SUBJECT = 0.5  # a subject this specific (`Index.subject_weight`) names a topic of its own
 CLOSER_WORDS = 4  # a closing phrase matched all words but one is this many words at least
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
 
@@ -368,6 +369,9 @@ class Decider:
             if len(alternatives) > 1 and conf >= thresholds.clarify:
                 return self._clarify(conf, alternatives, words)
             return self._fallback(conf, alternatives, {"reason": "one-word"}, words)
+        if conf >= thresholds.answer and self._unsaid_subject(analysis, order):
+            # "what foods have it?" with nothing before it: which nutrient's foods is not said
+            return self._clarify(conf, alternatives, words)
         if conf >= thresholds.answer:
             best = entries[order[0]]
             text, lang = self.messages.answer(best, analysis.lang)
@@ -386,6 +390,18 @@ class Decider:
             reason = {"reason": "unknown-words", "words": " ".join(analysis.unknown)}
             return self._fallback(conf, alternatives, reason, words)
         return self._fallback(conf, alternatives, {"reason": "low-confidence"}, words)
+
+    def _unsaid_subject(self, analysis: Analysis, order: list[int]) -> bool:
+        """Do the two best entries tell the same facet of two subjects, the question naming
+        neither, nor any subject of its own, nor any word beside its facets and function words?"""
+        if len(order) < 2 or any(self.index.subject_weight[s] >= SPECIFIC_SUBJECT for s in analysis.subjects):
+            return False
+        if any(":" not in w and w not in self.index.stopwords for w in analysis.words):
+            return False
+        first, second = (self.faq.entries[i] for i in order[:2])
+        return (first.facet == second.facet != "" and first.subjects != second.subjects
+                and self.entry_specificity[order[0]] >= SPECIFIC_SUBJECT
+                and self.entry_specificity[order[1]] >= SPECIFIC_SUBJECT)
 
     def _fallback(
         self, conf: float, alternatives: tuple[Alternative, ...], reason: dict[str, str], words: Wording

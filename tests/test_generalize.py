@@ -148,6 +148,12 @@ def test_a_piece_of_a_small_talk_pattern_is_not_that_small_talk(bot: FAQBot, tex
     assert bot.ask(text).id != "how-are-you"
 
 
+@pytest.mark.parametrize("text", ["what foods have it?", "and the signs?", "how would I notice?"])
+def test_a_question_that_does_not_say_which_nutrient_is_not_answered_for_one(bot: FAQBot, text: str) -> None:
+    # alone, "it" names nothing: a guess at one nutrient's entry would be a confident wrong answer
+    assert bot.ask(text).kind in ("clarify", "fallback")
+
+
 def test_a_negated_facet_cue_asks_nothing_of_that_facet(bot: FAQBot) -> None:
     assert "prevention" not in bot.index.analyse("my calf won't stop twitching").facets
     assert "prevention" in bot.index.analyse("how do I stop my calf twitching").facets
