@@ -159,7 +159,8 @@ class Spotter:
         while last < len(words) and last not in breaks and words[last] not in self.clause_breaks:
             last += 1
         clause = unmapped[starts[first] : starts[last] if last < len(starts) else len(unmapped)]
-        return any(self._starts(phrase, clause) for phrase in self._past)
+        present = {*clause, *(w[:-1] for w in clause if len(w) > _PREFIX)}  # what `_matches` can match
+        return any(present.issuperset(phrase) and self._starts(phrase, clause) for phrase in self._past)
 
     def find(self, text: str) -> set[str]:
         """Labels of the phrases spotted in `text` (already cleaned), negated ones left out."""
