@@ -158,7 +158,7 @@ class Conversation:
     def _correction(self, analysis: Analysis) -> tuple[Analysis, bool]:
         """The turn without the subjects it negates beside one it names ("sorry, potassium not
         magnesium", "magnesium, not potassium"), and whether it had any."""
-        negations = self._bot.decider.red_flags.negations
+        negations = self._bot.index.negations
         words = analysis.words
         negated = {w[len(SUBJECT):] for k, w in enumerate(words)
                    if w.startswith(SUBJECT) and k and words[k - 1] in negations}

@@ -90,8 +90,8 @@ class Decider:
         self._pattern_words = [set(tokens(p)) for _, p in patterns]
         self._closing_phrases: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
         for intent, pattern in patterns:
-            stems = index.analyse(pattern).stems
-            if intent in self.closers and len(stems) >= CLOSER_WORDS:
+            stems = index.analyse(pattern).stems if intent in self.closers else ()
+            if len(stems) >= CLOSER_WORDS:
                 self._closing_phrases.setdefault(len(stems), []).append((intent, stems))
         # an entry of a plain FAQ has no facet: "" is its column, one no question asks for
         subjects, facets = list(faq.subjects), [*faq.facets, ""]
