@@ -26,6 +26,7 @@ _PICK = re.compile(
 )
 _GENERAL_SUBJECT = 0.5  # subjects less specific than this (`Index.subject_weight`) are general
 _OUT_OF_SCOPE = 0.5  # a turn the learned ranking finds this likely out of scope is not completed
+_NEW_TOPIC_INFORMATION = 3.0  # a word this rare (under ~10 per million words) names a topic
 _MAX_FOLLOW_UP_CONTENT = 5  # more content words make a complete question, answered on its own
 
 
@@ -122,7 +123,11 @@ class Conversation:
             text = f"{analysis.text} {clean(bot.faq.subjects[subject].label)}"
             completed = replace(analysis, text=text, words=words, subjects=frozenset({subject}),
                                 facets=frozenset({last.facet}) if last.facet else frozenset())
-        elif not named and last.subjects and (analysis.facets or not plain):
+        elif not named and last.subjects and not self._new_topic(plain) and (analysis.facets or not plain or (
+                analysis.asks and (reply.reason or {}).get("reason") == "low-confidence")):
+            # a question the FAQ could not place alone is asked of the last topic ("so I should
+            # go?", "is it usually harmless then?"), unless a word of it names a topic the FAQ
+            # does not know ("could it be my mattress?")
             # the last answer's most specific subject; when even that one is general, the one
             # with an entry for the facet asked: "should I be worried?" after the overview of
             # deficiencies (twitching, deficiency) asks about twitching and a doctor
@@ -166,6 +171,13 @@ class Conversation:
             return analysis, False
         kept = tuple(w for w in words if not (w.startswith(SUBJECT) and w[len(SUBJECT):] in negated))
         return replace(analysis, words=kept, subjects=analysis.subjects - negated), True
+
+    def _new_topic(self, plain: list[str]) -> bool:
+        """Does a turn name a topic of its own: a word the FAQ never uses, and rare enough to
+        name something ("laptop", "mattress"; not "anyway", "fair")?"""
+        index = self._bot.index
+        return any(w not in index.vocabulary and index.knowledge.information(w) >= _NEW_TOPIC_INFORMATION
+                   for w in plain)
 
     def _about_last(self, plain: list[str]) -> bool:
         """Does a turn use words of the last answer (its text or phrasings)?"""

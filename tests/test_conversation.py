@@ -329,6 +329,27 @@ def test_a_remark_in_the_answers_words_keeps_the_topic(bot: FAQBot) -> None:
     assert chat.ask("I'm feeling better now").kind != "answer"
 
 
+@pytest.mark.parametrize(("first", "turn", "expected"), [
+    ("when should I see a doctor about calf twitching", "it has gone on for a month now, so should I go?",
+     "see-a-doctor"),
+    ("which foods are rich in potassium", "and why does it matter for my muscles anyway?", "potassium-role"),
+])
+def test_a_question_the_faq_cannot_place_alone_is_asked_of_the_topic(
+        bot: FAQBot, first: str, turn: str, expected: str) -> None:
+    assert bot.ask(turn).kind != "answer"
+    chat = bot.conversation()
+    chat.ask(first)
+    reply = chat.ask(turn)
+    assert reply.id == expected and reply.reason["reason"] == "follow-up"
+
+
+@pytest.mark.parametrize("turn", ["could it be my pillow?", "should I get a new printer?", "is a new laptop worth it?"])
+def test_a_question_naming_a_topic_the_faq_does_not_know_is_not_taken_for_the_topic(bot: FAQBot, turn: str) -> None:
+    chat = bot.conversation()
+    chat.ask("does stress cause calf twitching")
+    assert chat.ask(turn).kind != "answer"
+
+
 @pytest.mark.parametrize("worry", ["should I be worried?", "is it serious?"])
 def test_worrying_after_the_overview_asks_about_seeing_a_doctor(bot: FAQBot, worry: str) -> None:
     chat = bot.conversation()
