@@ -71,6 +71,7 @@ class Decider:
                                                 *(b for lang in languages for b in lang.clause_breaks)],
                                  past=[*(urgent.past if urgent else ()), *(p for lang in languages for p in lang.past)])
         self._foreign_signs = _foreign_signs(faq, index)
+        self._foreign_negations = _foreign_negations(faq, index)
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}
         # another language's pattern that is an English function word alone ("a+", "re") would
         # make small talk of English text: it is left out
@@ -336,7 +337,8 @@ class Decider:
         foreign = self._foreign_signs.get(analysis.lang)
         if foreign:  # another language's sign word that is a common word here is no sign ("he" in "he estado")
             stems = ["" if w in foreign else w for w in stems]
-        flags = self.red_flags.matches_in(stems, analysis.text.split(), analysis.breaks)
+        flags = self.red_flags.matches_in(stems, analysis.text.split(), analysis.breaks,
+                                          not_negating=self._foreign_negations.get(analysis.lang, frozenset()))
         if flags:
             flag, matched = next(iter(sorted(flags.items())))
             return Reply("urgent", None, words.urgent, 1.0, (),
@@ -469,6 +471,23 @@ def _foreign_signs(faq: FAQ, index: Index) -> dict[str, frozenset[str]]:
         others = set().union(*(found for other, found in single.items() if other != code))
         function = index.knowledge.functions([code.split("-")[0]])
         clash = frozenset((others & function) - own)
+        if clash:
+            out[code] = clash
+    return out
+
+
+def _foreign_negations(faq: FAQ, index: Index) -> dict[str, frozenset[str]]:
+    """By language: the negating words of the other languages that are its own words, or a
+    lone letter, and negate nothing in it: French "n'" is English chat's "n" ("woke up n half
+    my body is weak"), Hindi "mat" an English mat."""
+    own = {"en": faq.urgent.negations if faq.urgent else ()}
+    own.update({code: lang.negations for code, lang in faq.languages.items()})
+    negating = {code: {w for n in found for w in tokens(clean(n))} for code, found in own.items()}
+    out: dict[str, frozenset[str]] = {}
+    for code, mine in negating.items():
+        others = set().union(*(found for other, found in negating.items() if other != code))
+        words = index.knowledge.english if code == "en" else index.knowledge.functions([code.split("-")[0]])
+        clash = frozenset(w for w in others - mine if len(w) == 1 or w in words)
         if clash:
             out[code] = clash
     return out

@@ -86,7 +86,14 @@ class Spotter:
         # "don't" cleans to "do not": the negating word is the last one
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
         self.figurative = frozenset(w for f in figurative for w in tokens(clean(f))[-1:])
-        self.clause_breaks = frozenset(w for b in clause_breaks for w in tokens(clean(b))[:1])
+        # a break of several words is one only as a whole: Spanish "sin embargo" ("however")
+        # starts a clause, "sin" alone ("without") negates
+        broken = [tuple(tokens(clean(b))) for b in clause_breaks]
+        self.clause_breaks = frozenset(b[0] for b in broken if len(b) == 1)
+        self._long_breaks: dict[str, list[tuple[str, ...]]] = {}
+        for b in broken:
+            if len(b) > 1:
+                self._long_breaks.setdefault(b[0], []).append(b)
         # matched on the words as written, not their signs: "de niño" is not "de 2 años"
         self._past = [phrase for phrase in dict.fromkeys(_essential(list(phrase_tokens(p))) for p in past) if phrase]
 
@@ -124,11 +131,17 @@ class Spotter:
                 starts.append(i)
         return starts
 
-    def _negated(self, words: list[str], start: int) -> bool:
-        for word in reversed(words[max(0, start - _NEGATION_REACH) : start]):
-            if word in self.clause_breaks:
+    def _breaks(self, words: list[str], i: int) -> bool:
+        """Does a new clause start at words[i]?"""
+        word = words[i]
+        return word in self.clause_breaks or any(
+            tuple(words[i : i + len(b)]) == b for b in self._long_breaks.get(word, ()))
+
+    def _negated(self, words: list[str], start: int, not_negating: frozenset[str] = frozenset()) -> bool:
+        for i in range(start - 1, max(0, start - _NEGATION_REACH) - 1, -1):
+            if self._breaks(words, i):
                 return False
-            if word in self.negations:
+            if words[i] in self.negations and words[i] not in not_negating:
                 return True
         return False
 
@@ -139,7 +152,7 @@ class Spotter:
         for step, edge in ((-1, max(0, start - _NEGATION_REACH)), (1, min(len(words), end + 1 + _FIGURE_REACH))):
             i = start - 1 if step < 0 else end + 1
             while (i >= edge) if step < 0 else (i < edge):
-                if words[i] in self.clause_breaks:
+                if self._breaks(words, i):
                     break
                 if words[i] in self.figurative:
                     return True
@@ -153,10 +166,10 @@ class Spotter:
         if not self._past:
             return False
         first = start
-        while first > 0 and first not in breaks and words[first - 1] not in self.clause_breaks:
+        while first > 0 and first not in breaks and not self._breaks(words, first - 1):
             first -= 1
         last = end + 1
-        while last < len(words) and last not in breaks and words[last] not in self.clause_breaks:
+        while last < len(words) and last not in breaks and not self._breaks(words, last):
             last += 1
         clause = unmapped[starts[first] : starts[last] if last < len(starts) else len(unmapped)]
         present = {*clause, *(w[:-1] for w in clause if len(w) > _PREFIX)}  # what `_matches` can match
@@ -171,19 +184,21 @@ class Spotter:
         return set(self.matches_in(words))
 
     def matches_in(self, words: list[str], written: list[str] | None = None,
-                   breaks: Iterable[int] = ()) -> dict[str, str]:
+                   breaks: Iterable[int] = (), not_negating: frozenset[str] = frozenset()) -> dict[str, str]:
         """Each spotted label with the words that matched it (the window, from `written`: the
         cleaned words the stems `words` come from, one for one; by default the stems). A
         phrase is spotted within a sentence (`breaks`: the indices in `words` where sentences
-        start); the parts of an "a + b" phrase may be anywhere."""
+        start); the parts of an "a + b" phrase may be anywhere. `not_negating`: negations that
+        negate nothing in this text's language (French "n'" is English chat's "n")."""
         shown = words if written is None or len(written) != len(words) else written
         if self._at_least:
             words = [self._count(w, words[i + 1] if i + 1 < len(words) else "") for i, w in enumerate(words)]
         if self.signs is None:
-            return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks), words)
+            return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks), words, not_negating)
         mapped, starts = self.signs.map_spans(words)
         at = set(breaks)
-        return self._matches_in(mapped, shown, starts, frozenset(i for i, s in enumerate(starts) if s in at), words)
+        return self._matches_in(mapped, shown, starts, frozenset(i for i, s in enumerate(starts) if s in at), words,
+                                not_negating)
 
     def _count(self, word: str, after: str) -> str:
         """A number written in digits as the largest count of `at_least` it reaches, else itself.
@@ -195,7 +210,8 @@ class Spotter:
         return next((str(n) for n in self._at_least if int(word) >= n), word)
 
     def _matches_in(self, words: list[str], written: list[str], starts: list[int],
-                    breaks: frozenset[int], unmapped: list[str]) -> dict[str, str]:
+                    breaks: frozenset[int], unmapped: list[str],
+                    not_negating: frozenset[str] = frozenset()) -> dict[str, str]:
         """`words`: the (mapped) words spotted in; `starts[i]`: where words[i] starts in `written`
         and in `unmapped`, the words before signs were mapped."""
         if self._triggers.isdisjoint(words):
@@ -207,7 +223,7 @@ class Spotter:
             if label in found or not present.keys() >= set(phrase):
                 continue
             for start in self._starts(phrase, words, breaks):
-                if not self._negated(words, start):
+                if not self._negated(words, start, not_negating):
                     end = max(i for i in range(start, self._window_end(words, start, phrase, breaks))
                               if any(self._matches(p, words[i]) for p in phrase))
                     if self._figure_of_speech(words, start, end) or self._in_the_past(

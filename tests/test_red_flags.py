@@ -145,6 +145,19 @@ def test_another_languages_sign_word_that_is_a_common_word_here_is_no_sign(bot: 
     assert bot.ask("he is suddenly confused").kind == "urgent"
 
 
+def test_another_languages_negation_that_is_a_word_here_negates_nothing(bot: FAQBot) -> None:
+    # French "n'" is chat English's "n" (and); Hindi "mat" (don't) is an English mat
+    assert bot.ask("woke up n suddenly my left leg is weak").kind == "urgent"
+    assert bot.ask("fell asleep on the yoga mat, chest pain since").kind == "urgent"
+    assert bot.ask("je n'ai pas de douleur à la poitrine, juste des tics au mollet").kind != "urgent"
+
+
+def test_a_clause_break_of_several_words_breaks_only_as_a_whole(bot: FAQBot) -> None:
+    # Spanish "sin embargo" (however) starts a clause; "sin" (without) alone negates
+    assert bot.ask("sin dolor en el pecho, solo me tiembla la pantorrilla").kind != "urgent"
+    assert bot.ask("no me duele la pierna, sin embargo tengo dolor en el pecho").kind == "urgent"
+
+
 def test_a_word_a_phrase_has_twice_must_be_there_twice(tmp_path: Path) -> None:
     urgent = URGENT.replace("    chest-pain: [chest pain]\n", "    chest-pain: [chest pain, swollen puffy]\n")
     bot = FAQBot.from_file(_faq_with(tmp_path, urgent))
