@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -19,11 +20,13 @@ from scipy import sparse
 
 from .cache import fitted_space
 from .knowledge import FAQ, plain_model, red_flag_counts, red_flag_signs
+from .language import ENGLISH
 from .messages import Messages, Wording
 from .model import FEATURES, uses_intent
 from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
+from .spelling import OneEdit
 from .spotter import Spotter
 
 Matrix = npt.NDArray[np.float64]
@@ -38,6 +41,7 @@ OUT_OF_SCOPE_LIKELY = 0.5  # the learned ranking's out-of-scope probability that
 SPECIFIC_SUBJECT = 0.5  # a subject this specific (`Index.subject_weight`) names a topic of its own
 CLOSER_WORDS = 4  # a closing phrase matched all words but one is this many words at least
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
+FLAG_SPELLING_MIN = 5  # shorter words are one edit from too many others to correct
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +332,30 @@ class Decider:
             for r in range(len(confidence))
         ]
 
+    @lru_cache(maxsize=16384)  # noqa: B019 - the decider lives as long as the bot
+    def _as_flag_word(self, word: str) -> str:
+        """An English word no corpus list knows, read as the English red-flag word one edit away
+        with the same first letter, if any: a typo must not hide a red flag ("swolen",
+        "faintd", "sudenly"); a real word one edit from one is none ("fumbled", "cleft")."""
+        index = self.index
+        if (len(word) < FLAG_SPELLING_MIN or not word.isalpha() or word in index.vocabulary
+                or word in index.common_words or word in index.red_flag_words):
+            return word
+        nearest = self._flag_spelling.nearest(word)
+        return nearest if nearest is not None and nearest[0] == word[0] else word
+
+    @cached_property
+    def _flag_spelling(self) -> OneEdit:
+        """The English red flags' words, indexed for one-edit lookups (built for the first
+        unknown word)."""
+        urgent = self.faq.urgent
+        texts = [] if urgent is None else [
+            *(part for found in urgent.red_flags.values() for p in found for part in p.split(" + ")),
+            *(w for found in urgent.signs.values() for w in found),
+        ]
+        words = {w for text in texts for w in tokens(clean(text))}
+        return OneEdit(sorted(w for w in words if len(w) >= FLAG_SPELLING_MIN - 1 and w.isalpha()))
+
     def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float,
                 likely_out: bool = False) -> Reply:
         """The reply to one question, given its best entries (best first) and their scores;
@@ -337,6 +365,8 @@ class Decider:
         foreign = self._foreign_signs.get(analysis.lang)
         if foreign:  # another language's sign word that is a common word here is no sign ("he" in "he estado")
             stems = ["" if w in foreign else w for w in stems]
+        if analysis.lang == ENGLISH:
+            stems = [self._as_flag_word(w) for w in stems]
         flags = self.red_flags.matches_in(stems, analysis.text.split(), analysis.breaks,
                                           not_negating=self._foreign_negations.get(analysis.lang, frozenset()))
         if flags:

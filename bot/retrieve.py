@@ -222,7 +222,7 @@ class Index:
         self._forms: dict[str, tuple[str, str, str]] = {}
         self._unglued: dict[str, str] = {}
         # words a red flag is made of are never split: "heartbeat" must stay whole
-        self._red_flag_words = frozenset(w for text in red_flag_texts(faq) for w in tokens(clean(text)))
+        self.red_flag_words = frozenset(w for text in red_flag_texts(faq) for w in tokens(clean(text)))
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
 
     def entry_words(self, entry: int) -> frozenset[str]:
@@ -416,7 +416,7 @@ class Index:
         stemmed = stem(word)
         known = self._glue_parts
         if (len(word) < MIN_GLUED or not word.isalnum() or stemmed in known or stemmed in self.stopwords
-                or stemmed in self.common_words or stemmed in self._red_flag_words
+                or stemmed in self.common_words or stemmed in self.red_flag_words
                 or self.mapper.canonical(stemmed) != stemmed or self._correct(stemmed) != stemmed):
             return word
         for i in range(3, len(word) - 2):

@@ -158,6 +158,17 @@ def test_a_clause_break_of_several_words_breaks_only_as_a_whole(bot: FAQBot) -> 
     assert bot.ask("no me duele la pierna, sin embargo tengo dolor en el pecho").kind == "urgent"
 
 
+@pytest.mark.parametrize("text", ["my calf is swolen since this morning", "my left calf is sollen and it hurts",
+                                  "my calf hurts after a long fligt"])
+def test_a_typo_of_a_red_flag_word_is_still_the_red_flag(flag_bot: FAQBot, text: str) -> None:
+    assert flag_bot.ask(text).kind == "urgent"
+
+
+def test_a_real_word_one_edit_from_a_red_flag_word_is_not_taken_for_it(flag_bot: FAQBot) -> None:
+    # "fight" is one letter from "flight", but a word of its own
+    assert flag_bot.ask("my calf hurts after a long fight with my landlord").kind != "urgent"
+
+
 def test_a_word_a_phrase_has_twice_must_be_there_twice(tmp_path: Path) -> None:
     urgent = URGENT.replace("    chest-pain: [chest pain]\n", "    chest-pain: [chest pain, swollen puffy]\n")
     bot = FAQBot.from_file(_faq_with(tmp_path, urgent))
