@@ -95,7 +95,9 @@ class Decider:
         self._pattern_words = [set(tokens(p)) for _, p in patterns]
         self._closing_phrases: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
         for intent, pattern in patterns:
-            stems = index.analyse(pattern).stems if intent in self.closers else ()
+            # the stems as written do not depend on the language: no need to detect it (and to
+            # load the detector's model at every start)
+            stems = index.analyse(pattern, ENGLISH).stems if intent in self.closers else ()
             if len(stems) >= CLOSER_WORDS:
                 self._closing_phrases.setdefault(len(stems), []).append((intent, stems))
         # an entry of a plain FAQ has no facet: "" is its column, one no question asks for

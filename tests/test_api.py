@@ -114,6 +114,15 @@ def test_import_bot_loads_the_scoring_stack_only_when_it_is_used() -> None:
     assert _loaded_after("from bot import DISCLAIMER") == []  # a front-end can show it at once
 
 
+def test_an_english_question_never_loads_the_language_detector() -> None:
+    # its model takes about half a second to load: plain English starts without it
+    code = ("import sys; from bot import FAQBot; bot = FAQBot.from_yaml(); "
+            "bot.ask('which foods have magnesium?'); print(['py3langid' in sys.modules]); "
+            "bot.ask('¿qué alimentos tienen magnesio?'); print(['py3langid' in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[False]", "[True]"]
+
+
 def test_the_lazy_names_are_the_real_ones() -> None:
     from bot.conversation import Conversation as Real
     from bot.messages import DISCLAIMER as TEXT
