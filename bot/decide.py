@@ -335,28 +335,32 @@ class Decider:
         ]
 
     @lru_cache(maxsize=16384)  # noqa: B019 - the decider lives as long as the bot
-    def _as_flag_word(self, word: str) -> str:
-        """An English word no corpus list knows, read as the English red-flag word one edit away
-        with the same first letter, if any: a typo must not hide a red flag ("swolen",
-        "faintd", "sudenly"); a real word one edit from one is none ("fumbled", "cleft")."""
+    def _as_flag_word(self, word: str, lang: str) -> str:
+        """A word no corpus list knows, read as the red-flag word of the message's language
+        one edit away with the same first letter, if any: a typo must not hide a red flag
+        ("swolen", "faintd", "hinchda"); a real word one edit from one is none ("fumbled")."""
         index = self.index
-        if (len(word) < FLAG_SPELLING_MIN or not word.isalpha() or word in index.vocabulary
+        spelling = self._flag_spelling.get(lang)
+        if (spelling is None or len(word) < FLAG_SPELLING_MIN or not word.isalpha() or word in index.vocabulary
                 or word in index.common_words or word in index.red_flag_words):
             return word
-        nearest = self._flag_spelling.nearest(word)
+        nearest = spelling.nearest(word)
         return nearest if nearest is not None and nearest[0] == word[0] else word
 
     @cached_property
-    def _flag_spelling(self) -> OneEdit:
-        """The English red flags' words, indexed for one-edit lookups (built for the first
-        unknown word)."""
+    def _flag_spelling(self) -> dict[str, OneEdit]:
+        """By language: its red flags' words (as written and stemmed), indexed for one-edit
+        lookups (built for the first unknown word)."""
         urgent = self.faq.urgent
-        texts = [] if urgent is None else [
-            *(part for found in urgent.red_flags.values() for p in found for part in p.split(" + ")),
-            *(w for found in urgent.signs.values() for w in found),
-        ]
-        words = {w for text in texts for w in tokens(clean(text))}
-        return OneEdit(sorted(w for w in words if len(w) >= FLAG_SPELLING_MIN - 1 and w.isalpha()))
+        by_language = {ENGLISH: (urgent.red_flags, urgent.signs) if urgent else ({}, {})}
+        by_language.update({code: (lang.red_flags, lang.signs) for code, lang in self.faq.languages.items()})
+        spelling = {}
+        for code, (flags, signs) in by_language.items():
+            texts = [*(part for found in flags.values() for p in found for part in p.split(" + ")),
+                     *(w for found in signs.values() for w in found)]
+            words = {form for text in texts for w in tokens(clean(text)) for form in (w, stem(w))}
+            spelling[code] = OneEdit(sorted(w for w in words if len(w) >= FLAG_SPELLING_MIN - 1 and w.isalpha()))
+        return spelling
 
     def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float,
                 likely_out: bool = False) -> Reply:
@@ -367,8 +371,7 @@ class Decider:
         foreign = self._foreign_signs.get(analysis.lang)
         if foreign:  # another language's sign word that is a common word here is no sign ("he" in "he estado")
             stems = ["" if w in foreign else w for w in stems]
-        if analysis.lang == ENGLISH:
-            stems = [self._as_flag_word(w) for w in stems]
+        stems = [self._as_flag_word(w, analysis.lang) for w in stems]
         flags = self.red_flags.matches_in(stems, analysis.text.split(), analysis.breaks,
                                           not_negating=self._foreign_negations.get(analysis.lang, frozenset()))
         if flags:

@@ -159,7 +159,7 @@ def test_a_clause_break_of_several_words_breaks_only_as_a_whole(bot: FAQBot) -> 
 
 
 @pytest.mark.parametrize("text", ["my calf is swolen since this morning", "my left calf is sollen and it hurts",
-                                  "my calf hurts after a long fligt"])
+                                  "my calf hurts after a long fligt", "mi pantorrilla está hinchda"])
 def test_a_typo_of_a_red_flag_word_is_still_the_red_flag(flag_bot: FAQBot, text: str) -> None:
     assert flag_bot.ask(text).kind == "urgent"
 
