@@ -42,6 +42,7 @@ SPECIFIC_SUBJECT = 0.5  # a subject this specific (`Index.subject_weight`) names
 CLOSER_WORDS = 4  # a closing phrase matched all words but one is this many words at least
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
 FLAG_SPELLING_MIN = 5  # shorter words are one edit from too many others to correct
+FLAG_ENDINGS = ("s", "es", "ed", "d", "ing", "e")  # a red-flag stem's word forms, when the corpus has them
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,11 +346,12 @@ class Decider:
                 or word in index.common_words or word in index.red_flag_words):
             return word
         nearest = spelling.nearest(word)
-        return nearest if nearest is not None and nearest[0] == word[0] else word
+        # a corpus word form is read as its stem, as it would be, spelled right ("killng": "kill")
+        return stem(nearest) if nearest is not None and nearest[0] == word[0] else word
 
     @cached_property
     def _flag_spelling(self) -> dict[str, OneEdit]:
-        """By language: its red flags' words (as written and stemmed), indexed for one-edit
+        """By language: its red flags' words (as written, stemmed, inflected), indexed for one-edit
         lookups (built for the first unknown word)."""
         urgent = self.faq.urgent
         by_language = {ENGLISH: (urgent.red_flags, urgent.signs) if urgent else ({}, {})}
@@ -359,6 +361,9 @@ class Decider:
             texts = [*(part for found in flags.values() for p in found for part in p.split(" + ")),
                      *(w for found in signs.values() for w in found)]
             words = {form for text in texts for w in tokens(clean(text)) for form in (w, stem(w))}
+            # and the inflected forms of them that corpus lists know ("killing" for "kill")
+            everyday = self.index.knowledge.zipf
+            words |= {f for w in list(words) for f in (w + e for e in FLAG_ENDINGS) if f in everyday and stem(f) == w}
             spelling[code] = OneEdit(sorted(w for w in words if len(w) >= FLAG_SPELLING_MIN - 1 and w.isalpha()))
         return spelling
 

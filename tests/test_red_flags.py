@@ -164,6 +164,11 @@ def test_a_typo_of_a_red_flag_word_is_still_the_red_flag(flag_bot: FAQBot, text:
     assert flag_bot.ask(text).kind == "urgent"
 
 
+def test_a_typo_of_an_inflected_red_flag_word_is_read_as_its_stem(bot: FAQBot) -> None:
+    # "killng" is one letter from "killing", a corpus form of the phrase's "kill"
+    assert bot.ask("i've been thinking of killng myself").kind == "urgent"
+
+
 def test_a_real_word_one_edit_from_a_red_flag_word_is_not_taken_for_it(flag_bot: FAQBot) -> None:
     # "fight" is one letter from "flight", but a word of its own
     assert flag_bot.ask("my calf hurts after a long fight with my landlord").kind != "urgent"
