@@ -198,6 +198,16 @@ def test_a_negation_does_not_reach_past_a_clause_break(tmp_path: Path, flag_bot:
     assert without.ask("no fever but chest pain").kind != "urgent"
 
 
+@pytest.mark.parametrize("text, urgent", [
+    ("no palpitations or fainting, what symptoms does low potassium cause?", False),
+    ("keine Schmerzen oder Atemnot, nur Zucken in der Wade", False),
+    ("kein Fieber oder Husten, aber Schmerzen in der Brust", True),
+    ("no fever or cough but I have chest pain", True),
+])
+def test_a_negation_reaches_over_or(bot: FAQBot, text: str, urgent: bool) -> None:
+    assert (bot.ask(text).kind == "urgent") is urgent
+
+
 @pytest.mark.parametrize("text", ["no tengo fiebre pero me duele el pecho", "kein Fieber, aber Schmerzen in der Brust",
                                   "pas de fièvre mais une douleur dans la poitrine"])
 def test_bundled_clause_breaks_in_other_languages(bot: FAQBot, text: str) -> None:
