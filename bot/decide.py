@@ -19,7 +19,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from .cache import fitted_space
-from .knowledge import FAQ, plain_model, red_flag_counts, red_flag_signs
+from .knowledge import FAQ, plain_model, red_flag_counts, red_flag_signs, red_flag_texts_by_language
 from .language import ENGLISH
 from .messages import Messages, Wording
 from .model import FEATURES, uses_intent
@@ -353,16 +353,11 @@ class Decider:
     def _flag_spelling(self) -> dict[str, OneEdit]:
         """By language: its red flags' words (as written, stemmed, inflected), indexed for one-edit
         lookups (built for the first unknown word)."""
-        urgent = self.faq.urgent
-        by_language = {ENGLISH: (urgent.red_flags, urgent.signs) if urgent else ({}, {})}
-        by_language.update({code: (lang.red_flags, lang.signs) for code, lang in self.faq.languages.items()})
+        everyday = self.index.knowledge.zipf
         spelling = {}
-        for code, (flags, signs) in by_language.items():
-            texts = [*(part for found in flags.values() for p in found for part in p.split(" + ")),
-                     *(w for found in signs.values() for w in found)]
+        for code, texts in red_flag_texts_by_language(self.faq).items():
             words = {form for text in texts for w in tokens(clean(text)) for form in (w, stem(w))}
             # and the inflected forms of them that corpus lists know ("killing" for "kill")
-            everyday = self.index.knowledge.zipf
             words |= {f for w in list(words) for f in (w + e for e in FLAG_ENDINGS) if f in everyday and stem(f) == w}
             spelling[code] = OneEdit(sorted(w for w in words if len(w) >= FLAG_SPELLING_MIN - 1 and w.isalpha()))
         return spelling

@@ -24,6 +24,7 @@ from typing import Literal
 
 from .errors import FAQFormatError
 from .fields import Fields, Problems, Where, as_number, describe, suggest
+from .language import ENGLISH
 from .languages import Language, read_languages
 from .model import CALIBRATION_NAMES, PLAIN_MODEL, RANKING, uses_intent
 from .normalise import clean, tokens
@@ -189,8 +190,20 @@ def red_flag_counts(faq: FAQ) -> list[int]:
 
 def red_flag_texts(faq: FAQ) -> list[str]:
     """Every text the red flags are made of: the phrases' parts and the signs' words."""
-    phrases = [part for found in red_flag_phrases(faq).values() for p in found for part in p.split(" + ")]
-    return phrases + [w for words in red_flag_signs(faq).values() for w in words]
+    return _flag_texts(red_flag_phrases(faq), red_flag_signs(faq))
+
+
+def red_flag_texts_by_language(faq: FAQ) -> dict[str, list[str]]:
+    """The same, each language's apart (English: ``urgent``'s own)."""
+    urgent = faq.urgent
+    texts = {ENGLISH: _flag_texts(urgent.red_flags, urgent.signs) if urgent else []}
+    texts.update({code: _flag_texts(lang.red_flags, lang.signs) for code, lang in faq.languages.items()})
+    return texts
+
+
+def _flag_texts(flags: Mapping[str, Sequence[str]], signs: Mapping[str, Sequence[str]]) -> list[str]:
+    phrases = [part for found in flags.values() for p in found for part in p.split(" + ")]
+    return phrases + [w for words in signs.values() for w in words]
 
 
 def bundled_faq_path() -> Path:
