@@ -74,7 +74,9 @@ class Decider:
                                  figurative=urgent.figurative if urgent else (), at_least=red_flag_counts(faq),
                                  clause_breaks=[*(urgent.clause_breaks if urgent else ()),
                                                 *(b for lang in languages for b in lang.clause_breaks)],
-                                 past=[*(urgent.past if urgent else ()), *(p for lang in languages for p in lang.past)])
+                                 past=[*(urgent.past if urgent else ()), *(p for lang in languages for p in lang.past)],
+                                 negating_after=[*(urgent.negating_after if urgent else ()),
+                                                 *(w for lang in languages for w in lang.negating_after)])
         self._foreign_signs = _foreign_signs(faq, index)
         self._foreign_negations = _foreign_negations(faq, index)
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}

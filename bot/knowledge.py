@@ -106,11 +106,12 @@ class Urgent:
     figurative: tuple[str, ...] = ()  # words that make a red flag near them a figure of speech ("lol")
     clause_breaks: tuple[str, ...] = ()  # words that start a new clause: a negation before one does not reach past it
     past: tuple[str, ...] = ()  # phrases that make a red flag in their clause history ("years ago", "ruled out")
+    negating_after: tuple[str, ...] = ()  # words that negate the red flag right before them ("seizure-free")
 
     def __reduce__(self) -> tuple[type[Urgent], tuple[object, ...]]:
         """Pickle with plain dicts (a mappingproxy cannot be pickled)."""
         return Urgent, (self.message, dict(self.red_flags), self.negations, dict(self.signs), self.figurative,
-                        self.clause_breaks, self.past)
+                        self.clause_breaks, self.past, self.negating_after)
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -610,7 +611,8 @@ def _check_unique(
 
 
 def _urgent(top: Fields) -> Urgent | None:
-    """``urgent: {message, red_flags, signs?, negations?, figurative?, clause_breaks?, past?}``, or None.
+    """``urgent: {message, red_flags, signs?, negations?, figurative?, clause_breaks?, past?,
+    negating_after?}``, or None.
 
     `red_flags` maps names to phrases (or is a list: each phrase its own flag); `signs` maps
     names to words. No phrase under two flags, no word under two signs.
@@ -619,7 +621,7 @@ def _urgent(top: Fields) -> Urgent | None:
     if node is None:
         return None
     item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"),
-                   ("negations", "signs", "figurative", "clause_breaks", "past"))
+                   ("negations", "signs", "figurative", "clause_breaks", "past", "negating_after"))
     if item is None:
         return None
     flags = item.groups("red_flags", list_allowed=True)
@@ -627,10 +629,12 @@ def _urgent(top: Fields) -> Urgent | None:
     negations = item.texts("negations", allow_empty=True)
     figurative = item.texts("figurative", allow_empty=True)
     past = item.texts("past", allow_empty=True)
+    negating_after = item.texts("negating_after", allow_empty=True)
     located = [(f"red flag '{name}'", t, n) for name, found in flags.items() for t, n in found]
     located += [("'negations'", t, n) for t, n in negations]
     located += [("'figurative'", t, n) for t, n in figurative]
     located += [("'past'", t, n) for t, n in past]
+    located += [("'negating_after'", t, n) for t, n in negating_after]
     _check_unique(item, located, "phrase", key=lambda text: " ".join(tokens(clean(text))))
     sign_words = [(f"sign '{name}'", t, n) for name, found in signs.items() for t, n in found]
     _check_unique(item, sign_words, "word", key=lambda text: " ".join(tokens(clean(text))))
@@ -642,6 +646,7 @@ def _urgent(top: Fields) -> Urgent | None:
         figurative=tuple(text for text, _ in figurative),
         clause_breaks=tuple(text for text, _ in item.texts("clause_breaks", allow_empty=True)),
         past=tuple(text for text, _ in past),
+        negating_after=tuple(text for text, _ in negating_after),
     )
 
 

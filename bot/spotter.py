@@ -45,6 +45,7 @@ class Spotter:
         clause_breaks: Iterable[str] = (),
         at_least: Iterable[int] = (),
         past: Iterable[str] = (),
+        negating_after: Iterable[str] = (),
     ) -> None:
         """`frequency`: how often words occur in the messages to expect (the FAQ's phrasings);
         it changes no result, only how fast most messages are passed over. `signs`: words
@@ -54,7 +55,9 @@ class Spotter:
         past which neither a negation nor a figurative word reaches ("but", "pero");
         `at_least`: counts that stand for every larger one, a sign's word "10+" ("took 30 pills"
         is spotted as "took 10 pills"); `past`: phrases that, in a phrase's clause, make it
-        history ("a clot years ago", "a stroke, fully recovered"), so it is not spotted."""
+        history ("a clot years ago", "a stroke, fully recovered"), so it is not spotted;
+        `negating_after`: words that negate the phrase right before them ("seizure-free for
+        ten years", "pain free")."""
         self.slack = slack  # extra words allowed between a phrase's words
         self.signs = signs
         self._at_least = sorted(set(at_least), reverse=True)
@@ -86,6 +89,7 @@ class Spotter:
         # "don't" cleans to "do not": the negating word is the last one
         self.negations = frozenset(tokens(clean(n))[-1] for n in negations if clean(n))
         self.figurative = frozenset(w for f in figurative for w in tokens(clean(f))[-1:])
+        self.negating_after = frozenset(w for n in negating_after for w in tokens(clean(n))[:1])
         # a break of several words is one only as a whole: Spanish "sin embargo" ("however")
         # starts a clause, "sin" alone ("without") negates
         broken = [tuple(tokens(clean(b))) for b in clause_breaks]
@@ -228,7 +232,7 @@ class Spotter:
                               if any(self._matches(p, words[i]) for p in phrase))
                     if self._figure_of_speech(words, start, end) or self._in_the_past(
                         words, start, end, breaks, unmapped, starts
-                    ):
+                    ) or (end + 1 < len(words) and words[end + 1] in self.negating_after):
                         continue
                     stop = starts[end + 1] if end + 1 < len(starts) else len(written)
                     found[label] = " ".join(written[starts[start] : stop])

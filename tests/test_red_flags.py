@@ -208,6 +208,16 @@ def test_a_negation_reaches_over_or(bot: FAQBot, text: str, urgent: bool) -> Non
     assert (bot.ask(text).kind == "urgent") is urgent
 
 
+@pytest.mark.parametrize(("text", "urgent"), [
+    ("seizure-free for ten years on my meds, could they cause calf twitching?", False),
+    ("pain free since the op, which foods have magnesium?", False),
+    ("I had a seizure an hour ago and my calves twitch", True),
+    ("chest pain, and I'm free to see a doctor tomorrow", True),
+])
+def test_a_word_after_a_red_flag_can_negate_it(bot: FAQBot, text: str, urgent: bool) -> None:
+    assert (bot.ask(text).kind == "urgent") is urgent
+
+
 @pytest.mark.parametrize("text", ["no tengo fiebre pero me duele el pecho", "kein Fieber, aber Schmerzen in der Brust",
                                   "pas de fièvre mais une douleur dans la poitrine"])
 def test_bundled_clause_breaks_in_other_languages(bot: FAQBot, text: str) -> None:
