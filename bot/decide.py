@@ -337,15 +337,24 @@ class Decider:
             for r in range(len(confidence))
         ]
 
+    def _flag_reading(self, stemmed: str, written: str, lang: str) -> str:
+        """The stem a red-flag spotter reads for a word: a typo of a red-flag word, as written
+        ("pased") or stemmed, is read as that word's stem ("pass")."""
+        fixed = self._as_flag_word(written, lang) if written and written != stemmed else written
+        return fixed if fixed != written else self._as_flag_word(stemmed, lang)
+
     @lru_cache(maxsize=16384)  # noqa: B019 - the decider lives as long as the bot
     def _as_flag_word(self, word: str, lang: str) -> str:
-        """A word no corpus list knows, read as the red-flag word of the message's language
-        one edit away with the same first letter, if any: a typo must not hide a red flag
-        ("swolen", "faintd", "hinchda"); a real word one edit from one is none ("fumbled")."""
+        """A word no corpus list of the message's language knows, read as that language's
+        red-flag word one edit away with the same first letter, if any: a typo must not hide a
+        red flag ("swolen", "faintd", "hinchda"); a real word one edit from one is none
+        ("fumbled"). An English message's word is checked against English's list only: a
+        French word ("fait") is an English typo ("faited" for "fainted") there."""
         index = self.index
         spelling = self._flag_spelling.get(lang)
+        known = index.knowledge.english_everyday if lang == "en" else index.common_words
         if (spelling is None or len(word) < FLAG_SPELLING_MIN or not word.isalpha() or word in index.vocabulary
-                or word in index.common_words or word in index.red_flag_words):
+                or word in known or word in index.red_flag_words):
             return word
         nearest = spelling.nearest(word)
         # a corpus word form is read as its stem, as it would be, spelled right ("killng": "kill")
@@ -373,8 +382,13 @@ class Decider:
         foreign = self._foreign_signs.get(analysis.lang)
         if foreign:  # another language's sign word that is a common word here is no sign ("he" in "he estado")
             stems = ["" if w in foreign else w for w in stems]
-        stems = [self._as_flag_word(w, analysis.lang) for w in stems]
-        flags = self.red_flags.matches_in(stems, analysis.text.split(), analysis.breaks,
+        written = analysis.text.split()
+        if len(written) == len(stems):
+            # the word as written first: its stem may hide the typo ("pased" → "pas")
+            stems = [self._flag_reading(s, w, analysis.lang) for s, w in zip(stems, written, strict=True)]
+        else:
+            stems = [self._as_flag_word(s, analysis.lang) for s in stems]
+        flags = self.red_flags.matches_in(stems, written, analysis.breaks,
                                           not_negating=self._foreign_negations.get(analysis.lang, frozenset()))
         if flags:
             flag, matched = next(iter(sorted(flags.items())))

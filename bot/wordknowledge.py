@@ -25,7 +25,7 @@ from .normalise import clean, stem
 
 log = logging.getLogger(__name__)
 
-FORMAT = "4"
+FORMAT = "5"
 FUNCTION_WORDS = 300  # the most frequent words of a language are its function words
 EVERYDAY_ZIPF = 3.0  # a word at least this frequent (about once per million words) is everyday
 FOREIGN_EVERYDAY_ZIPF = 3.3  # the same for the other languages, a little stricter
@@ -43,6 +43,7 @@ class WordKnowledge:
     zipf: Mapping[str, float]  # everyday word → its frequency (Zipf scale, rounded down to 0.5)
     english: frozenset[str] = frozenset()  # clearly English words
     common: frozenset[str] = frozenset()  # English words of many senses
+    english_everyday: frozenset[str] = frozenset()  # English's everyday words and their stems
 
     @property
     def everyday(self) -> KeysView[str]:
@@ -87,6 +88,7 @@ class WordKnowledge:
         zipf: dict[str, float] = {}
         english: set[str] = set()
         common: set[str] = set()
+        english_everyday: set[str] = set()
         for code in codes:
             limit = EVERYDAY_ZIPF if code == "en" else FOREIGN_EVERYDAY_ZIPF
             # the frequency table itself, most frequent first (much faster than asking word by word)
@@ -102,12 +104,14 @@ class WordKnowledge:
                         function[code].add(form)
                     for f in forms:
                         zipf[f] = max(zipf.get(f, 0.0), int(frequency * 2) / 2)
+                    if code == "en":
+                        english_everyday.update(forms)
                     if code == "en" and frequency >= ENGLISH_ZIPF:
                         english.add(form)
                     if code == "en" and frequency >= COMMON_ZIPF:
                         common.update(forms)
         frozen = {code: frozenset(words) for code, words in function.items()}
-        return cls(frozen, zipf, frozenset(english), frozenset(common))
+        return cls(frozen, zipf, frozenset(english), frozenset(common), frozenset(english_everyday))
 
     @classmethod
     def _read(cls, path: Path) -> WordKnowledge:
@@ -118,7 +122,8 @@ class WordKnowledge:
         if not zipf:
             raise ValueError("empty word table")
         function = {code: frozenset(words) for code, words in data["function"].items()}
-        return cls(function, zipf, frozenset(data["english"]), frozenset(data["common"]))
+        return cls(function, zipf, frozenset(data["english"]), frozenset(data["common"]),
+                   frozenset(data["english_everyday"].split()))
 
     def _write(self, path: Path) -> None:
         by_zipf: dict[str, list[str]] = {}
@@ -128,6 +133,7 @@ class WordKnowledge:
         data = {
             "function": {code: sorted(words) for code, words in self.function_words.items()},
             "zipf": blobs, "english": sorted(self.english), "common": sorted(self.common),
+            "english_everyday": " ".join(sorted(self.english_everyday)),
         }
         try:
             save_json(path, data)

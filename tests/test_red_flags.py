@@ -169,6 +169,17 @@ def test_a_typo_of_an_inflected_red_flag_word_is_read_as_its_stem(bot: FAQBot) -
     assert bot.ask("i've been thinking of killng myself").kind == "urgent"
 
 
+def test_a_typo_is_read_as_written_not_as_its_stem(bot: FAQBot) -> None:
+    # "pased" stems to "pas", no word one edit from a red flag's; as written it is "passed"
+    assert bot.ask("I pased out twice today and my calves keep twitching").kind == "urgent"
+
+
+def test_another_languages_word_does_not_hide_an_english_typo(bot: FAQBot) -> None:
+    # "faited" stems to "fait", a French word; in an English message it is a typo of "fainted"
+    assert bot.ask("my wife faited in the kitchen").kind == "urgent"
+    assert bot.ask("il a fait du sport, quels aliments contiennent du magnésium ?").kind != "urgent"
+
+
 def test_a_real_word_one_edit_from_a_red_flag_word_is_not_taken_for_it(flag_bot: FAQBot) -> None:
     # "fight" is one letter from "flight", but a word of its own
     assert flag_bot.ask("my calf hurts after a long fight with my landlord").kind != "urgent"
