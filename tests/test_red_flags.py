@@ -180,6 +180,18 @@ def test_another_languages_word_does_not_hide_an_english_typo(bot: FAQBot) -> No
     assert bot.ask("il a fait du sport, quels aliments contiennent du magnésium ?").kind != "urgent"
 
 
+@pytest.mark.parametrize("text", [
+    "the numbness began in my feet on monday, now it has crept up to my thighs",
+    "el hormigueo empezó en los pies y ahora sube hasta las rodillas",
+])
+def test_weakness_climbing_the_legs_is_urgent_across_clauses(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "urgent"
+
+
+def test_spreading_alone_is_no_red_flag(bot: FAQBot) -> None:
+    assert bot.ask("the twitching is spreading from one calf to the other, why?").kind != "urgent"
+
+
 def test_a_real_word_one_edit_from_a_red_flag_word_is_not_taken_for_it(flag_bot: FAQBot) -> None:
     # "fight" is one letter from "flight", but a word of its own
     assert flag_bot.ask("my calf hurts after a long fight with my landlord").kind != "urgent"
