@@ -16,7 +16,6 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from .cache import fitted_space
 from .knowledge import FAQ, plain_model, red_flag_counts, red_flag_signs, red_flag_texts_by_language
@@ -109,16 +108,14 @@ class Decider:
         self.facet_col = {name: i for i, name in enumerate(facets)}
         self.specificity = np.array([index.subject_weight[s] for s in subjects])
         pairs = [(e, self.subject_col[s]) for e, entry in enumerate(faq.entries) for s in entry.subjects]
-        rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
-        self.membership_t = sparse.csr_matrix(  # subject × entry: a question's subjects → its entries
-            (np.ones(len(pairs)), (cols, rows)), shape=(len(subjects), len(faq.entries))
-        )
+        self.membership = np.zeros((len(subjects), len(faq.entries)))  # subject × entry
+        for entry_row, subject_col in pairs:
+            self.membership[subject_col, entry_row] = 1.0
         self.entry_specificity = np.array(  # how specific each entry's subjects are, in [0, 1]
             [max((index.subject_weight[s] for s in e.subjects), default=0.0) for e in faq.entries]
         )
         self.entry_facet = np.array([self.facet_col[e.facet] for e in faq.entries], dtype=np.intp)
         self.entry_facets = np.eye(len(facets))[self.entry_facet]  # entry × facet, one-hot
-        self.membership = self.membership_t.toarray()  # subject × entry, dense
         default = next((n for n, f in faq.facets.items() if f.default), None)
         self.default_facet = self.facet_col[default] if default else None
 
@@ -230,7 +227,7 @@ class Decider:
         named = self._one_hot([a.subjects for a in analyses], self.subject_col)
         weighted = named * self.specificity
         weight = weighted.sum(axis=1, keepdims=True)
-        agree = np.asarray(self.membership_t.T.dot(weighted.T).T)  # (questions, entries)
+        agree = weighted @ self.membership  # (questions, entries)
         has_subject = weight > NAMED_ENOUGH
         total += np.where(has_subject, w["subject"] * (2.0 * agree / np.maximum(weight, 1e-9) - 1.0), 0.0)
         # naming no subject in particular, a question fits the general entries better than those
@@ -351,27 +348,33 @@ class Decider:
         ("fumbled"). An English message's word is checked against English's list only: a
         French word ("fait") is an English typo ("faited" for "fainted") there."""
         index = self.index
-        spelling = self._flag_spelling.get(lang)
+        if (len(word) < FLAG_SPELLING_MIN or not word.isalpha() or word in index.vocabulary
+                or word in index.red_flag_words):
+            return word
         known = index.knowledge.english_everyday if lang == "en" else index.common_words
-        if (spelling is None or len(word) < FLAG_SPELLING_MIN or not word.isalpha() or word in index.vocabulary
-                or word in known or word in index.red_flag_words):
+        spelling = self._flag_spelling(lang) if word not in known else None
+        if spelling is None:
             return word
         nearest = spelling.nearest(word)
         # a corpus word form is read as its stem, as it would be, spelled right ("killng": "kill")
         return stem(nearest) if nearest is not None and nearest[0] == word[0] else word
 
-    @cached_property
-    def _flag_spelling(self) -> dict[str, OneEdit]:
-        """By language: its red flags' words (as written, stemmed, inflected), indexed for one-edit
-        lookups (built for the first unknown word)."""
+    @lru_cache(maxsize=64)  # noqa: B019 - the decider lives as long as the bot
+    def _flag_spelling(self, lang: str) -> OneEdit | None:
+        """A language's red-flag words (as written, stemmed, inflected), indexed for one-edit
+        lookups (built for its first unknown word); None when the FAQ has none in it."""
+        texts = self._red_flag_texts.get(lang)
+        if texts is None:
+            return None
         everyday = self.index.knowledge.zipf
-        spelling = {}
-        for code, texts in red_flag_texts_by_language(self.faq).items():
-            words = {form for text in texts for w in tokens(clean(text)) for form in (w, stem(w))}
-            # and the inflected forms of them that corpus lists know ("killing" for "kill")
-            words |= {f for w in list(words) for f in (w + e for e in FLAG_ENDINGS) if f in everyday and stem(f) == w}
-            spelling[code] = OneEdit(sorted(w for w in words if len(w) >= FLAG_SPELLING_MIN - 1 and w.isalpha()))
-        return spelling
+        words = {form for text in texts for w in tokens(clean(text)) for form in (w, stem(w))}
+        # and the inflected forms of them that corpus lists know ("killing" for "kill")
+        words |= {f for w in list(words) for f in (w + e for e in FLAG_ENDINGS) if f in everyday and stem(f) == w}
+        return OneEdit(sorted(w for w in words if len(w) >= FLAG_SPELLING_MIN - 1 and w.isalpha()))
+
+    @cached_property
+    def _red_flag_texts(self) -> dict[str, tuple[str, ...]]:
+        return {code: tuple(texts) for code, texts in red_flag_texts_by_language(self.faq).items()}
 
     def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float,
                 likely_out: bool = False) -> Reply:

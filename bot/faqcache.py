@@ -1,30 +1,36 @@
-"""A disk cache of big plain FAQs once read and checked, so a second start skips parsing.
+"""A disk cache of FAQs once read and checked, so a second start skips parsing and checking.
 
-Reading and validating 16,000 YAML entries takes most of a second; the checked result, as
-JSON in the cache directory (`bot.cache`), reads in a tenth of that. Only plain FAQs (entries
-and the fixed texts, no knowledge sections) of at least `CACHE_FROM` bytes are kept. The key
-is the file's path, size and modification time, and the format below: a file edited in place
-is read anew.
+Reading and validating the bundled FAQ's YAML takes a fifth of a second, a 16,000-entry
+plain FAQ's most of a second; the checked result, as JSON in the cache directory
+(`bot.cache`), reads in a fraction of that. Files of at least `CACHE_FROM` bytes are kept.
+The key is the file's path, size and modification time, and the format below: a file
+edited in place is read anew. The JSON is the FAQ's dataclasses field by field, read back
+by their type hints: a field added to them is cached with no change here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 import logging
+import types
+import typing
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+from . import knowledge, languages
 from .cache import cache_dir, prune, save_json
-from .knowledge import FAQ, Entry, Thresholds
+from .knowledge import FAQ
 from .model import PLAIN_MODEL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "2"
-CACHE_FROM = 1024 * 1024  # smaller files parse in less time than the cache saves
-_ENTRY_FIELDS = ("id", "question", "answer", "section", "alternatives", "related", "line")
+FORMAT = "3"
+CACHE_FROM = 64 * 1024  # smaller files parse in less time than the cache saves
 
 
 def _path(source: Path) -> Path | None:
@@ -64,49 +70,62 @@ def cached(source: Path) -> FAQ | None:
 
 
 def keep(source: Path, faq: FAQ) -> None:
-    """Save a plain FAQ just read from `source`, when it is big enough to be worth it."""
+    """Save a FAQ just read from `source`, when it is big enough to be worth it."""
     path = _path(source)
-    if path is None or not is_plain(faq):
+    if path is None:
         return
     try:
-        save_json(path, _to_json(faq))
+        save_json(path, _encode(faq))
         prune(path.parent, "faq")
     except OSError as exc:
         log.debug("could not cache the FAQ in %s: %s", path.parent, exc)
 
 
-def is_plain(faq: FAQ) -> bool:
-    """Entries and fixed texts only: no subjects, facets, red flags, small talk or languages."""
-    sections = (faq.subjects, faq.facets, faq.synonyms, faq.out_of_scope_facets, faq.languages,
-                faq.smalltalk, faq.out_of_scope_examples)
-    return faq.urgent is None and not any(sections)
+def _encode(value: Any) -> Any:
+    """A FAQ (or any part of it) as JSON values: dataclasses and mappings as objects, tuples as lists."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [_encode(item) for item in value]
+    return value
 
 
-def _to_json(faq: FAQ) -> dict[str, Any]:
-    thresholds = faq.thresholds
-    return {
-        "fallback": faq.fallback,
-        "entries": [[getattr(e, name) for name in _ENTRY_FIELDS] for e in faq.entries],
-        "thresholds": [thresholds.answer, thresholds.clarify, thresholds.margin],
-        "calibration": dict(faq.calibration),
-        "ranking": dict(faq.ranking),
-        "warnings": list(faq.warnings),
-        "disclaimer": faq.disclaimer,
-    }
+def _from_json(saved: Any, path: str) -> FAQ:
+    faq: FAQ = _decode(FAQ, saved)
+    return dataclasses.replace(faq, path=path)
 
 
-def _from_json(saved: dict[str, Any], path: str) -> FAQ:
-    entries = tuple(
-        Entry(id=i, question=q, answer=a, section=s, alternatives=tuple(alts), related=tuple(rel), line=int(line))
-        for i, q, a, s, alts, rel, line in saved["entries"]
-    )
-    answer, clarify, margin = (float(x) for x in saved["thresholds"])
-    return FAQ(
-        path=path, fallback=str(saved["fallback"]), entries=entries, subjects={}, facets={}, synonyms={},
-        out_of_scope_facets={}, out_of_scope_examples=(), urgent=None, smalltalk=(),
-        thresholds=Thresholds(answer, clarify, margin),
-        calibration={str(k): float(v) for k, v in saved["calibration"].items()},
-        ranking={str(k): float(v) for k, v in saved["ranking"].items()},
-        warnings=tuple(str(w) for w in saved["warnings"]),
-        disclaimer=str(saved["disclaimer"]),
-    )
+def _decode(kind: Any, value: Any) -> Any:
+    """`value` read back as `kind`, a type hint of the FAQ's dataclasses; raises TypeError
+    or KeyError when it is not one (a cache written by other code)."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is types.UnionType or origin is typing.Union:  # X | None
+        if value is None and type(None) in args:
+            return None
+        (kind,) = (a for a in args if a is not type(None))
+        return _decode(kind, value)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise TypeError(f"{kind.__name__}: an object expected")
+        hints = _hints(kind)
+        return kind(**{name: _decode(hints[name], value[name]) for name in hints})
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise TypeError("a list expected")
+        return tuple(_decode(args[0], item) for item in value)
+    if origin is Mapping:
+        if not isinstance(value, dict):
+            raise TypeError("an object expected")
+        return MappingProxyType({str(key): _decode(args[1], item) for key, item in value.items()})
+    if type(value) is kind or (kind is float and type(value) is int):
+        return kind(value)
+    raise TypeError(f"{kind!r} expected, not {type(value).__name__}")
+
+
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    """A dataclass's fields and their types (the hints resolved, as `from __future__` leaves strings)."""
+    hints = typing.get_type_hints(kind, vars(knowledge) | vars(languages))
+    return {f.name: hints[f.name] for f in dataclasses.fields(kind)}

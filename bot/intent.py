@@ -14,14 +14,17 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from .cache import cache_dir, prune
 from .model import uses_intent
-from .tfidf import Rows
+from .tfidf import SMALL_BATCH, Rows
+
+if TYPE_CHECKING:  # SciPy loads only to fit the model or score many questions at once
+    from scipy import sparse
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,7 @@ class IntentModel:
     @classmethod
     def _fit(cls, word: sparse.csr_matrix, char: sparse.csr_matrix, labels: npt.NDArray[np.intp],
              entries: int) -> IntentModel:
+        from scipy import sparse
         from sklearn.linear_model import LogisticRegression
 
         features = sparse.hstack([word, char], format="csr")
@@ -103,5 +107,15 @@ class IntentModel:
 
 
 def _dot(rows: Rows, weights: Matrix) -> Matrix:
+    """Each sparse row times the (features × entries) weights."""
+    if rows.rows <= SMALL_BATCH:  # a few questions: add up their features' weight rows in NumPy
+        out = np.zeros((rows.rows, weights.shape[1]))
+        filled = np.flatnonzero(np.diff(rows.indptr))
+        if len(filled):
+            cells = weights[rows.indices] * rows.values[:, None]
+            out[filled] = np.add.reduceat(cells, rows.indptr[filled], axis=0)
+        return out
+    from scipy import sparse
+
     matrix = sparse.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(rows.rows, weights.shape[0]))
     return np.asarray(matrix @ weights)

@@ -216,7 +216,8 @@ class Index:
         self._answers = tuple(e.answer for e in faq.entries)
         self._entry_words: dict[int, frozenset[str]] = {}
         examples = [self._map(clean(q)) for q in faq.out_of_scope_examples]
-        self.out_of_scope = Postings(self.word.to_matrix(self.word.transform(examples))) if examples else None
+        self.out_of_scope = (Postings.of_documents(self.word.transform(examples), len(self.word.vocabulary))
+                             if examples else None)
         # rows are grouped by entry, so per-entry maxima are one reduceat away
         self._starts = np.flatnonzero(np.r_[True, self.row_entry[1:] != self.row_entry[:-1]])
         self._forms: dict[str, tuple[str, str, str]] = {}

@@ -12,15 +12,17 @@ import itertools
 import os
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
-from typing import IO, Literal, NamedTuple
+from typing import IO, TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
+
+if TYPE_CHECKING:  # SciPy loads only to fit a space or multiply many rows: one question never needs it
+    from scipy import sparse
 
 Analyzer = Literal["word", "char"]
 CHAR_NGRAMS = (3, 5)
-_SMALL_BATCH = 8  # up to this many rows, gathering postings beats a sparse product...
+SMALL_BATCH = 8  # up to this many rows, gathering postings beats a sparse product...
 _GATHER_LIMIT = 20_000  # ...unless they are this long
 # In a big FAQ, a query feature found in this many documents (a "stop n-gram" such as " th")
 # costs the most and tells the least; it is skipped. Small FAQs never reach the limit.
@@ -73,24 +75,39 @@ def _drop(rows: Rows, keep: npt.NDArray[np.bool_]) -> Rows:
 
 
 class Postings:
-    """Documents' vectors stored by feature, so a query touches only the features it has."""
+    """Documents' vectors stored by feature, so a query touches only the features it has.
 
-    def __init__(self, documents: sparse.csr_matrix) -> None:
-        self._set(documents.T.tocsr())
+    Plain NumPy arrays in CSR form (feature i's documents are indices[indptr[i]:indptr[i+1]]):
+    reading a space and answering one question import no SciPy, whose import alone is a
+    sixth of a cold start.
+    """
+
+    def __init__(self, indptr: npt.NDArray[np.int64], indices: npt.NDArray[np.int64],
+                 data: npt.NDArray[np.float64], documents: int) -> None:
+        self.documents = documents
+        self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.data = np.asarray(data, dtype=np.float64)
 
     @classmethod
-    def by_feature(cls, matrix: sparse.csr_matrix) -> Postings:
-        """Postings from a (features × documents) matrix."""
-        postings = cls.__new__(cls)
-        postings._set(matrix)
-        return postings
+    def of_documents(cls, documents: Rows, features: int) -> Postings:
+        """Postings of documents' rows over `features` features (the rows transposed)."""
+        document_of_cell = np.repeat(np.arange(documents.rows, dtype=np.int64), np.diff(documents.indptr))
+        order = np.argsort(documents.indices, kind="stable")  # by feature, documents in order
+        per_feature = np.bincount(documents.indices, minlength=features)
+        indptr = np.r_[0, np.cumsum(per_feature)].astype(np.int64)
+        return cls(indptr, document_of_cell[order], documents.values[order], documents.rows)
 
-    def _set(self, by_feature: sparse.csr_matrix) -> None:
-        self.documents = by_feature.shape[1]
-        self.indptr = np.asarray(by_feature.indptr, dtype=np.int64)
-        self.indices = np.asarray(by_feature.indices, dtype=np.int64)
-        self.data = np.asarray(by_feature.data, dtype=np.float64)
-        self.matrix = by_feature  # features × documents
+    @property
+    def features(self) -> int:
+        return len(self.indptr) - 1
+
+    @cached_property
+    def matrix(self) -> sparse.csr_matrix:
+        """The postings as a SciPy (features × documents) matrix, for products of many rows."""
+        from scipy import sparse
+
+        return sparse.csr_matrix((self.data, self.indices, self.indptr), shape=(self.features, self.documents))
 
     @cached_property
     def _dense_block(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
@@ -115,7 +132,7 @@ class Postings:
             starts, ends = self.indptr[rows.indices], self.indptr[rows.indices + 1]
             lengths = ends - starts
         total = int(lengths.sum())
-        if rows.rows > _SMALL_BATCH or total > _GATHER_LIMIT:
+        if rows.rows > SMALL_BATCH or total > _GATHER_LIMIT:
             return self._dot_many(rows)
         # a few rows: gather the postings of their features and add them up in one bincount
         out_rows = np.repeat(np.repeat(np.arange(rows.rows), np.diff(rows.indptr)), lengths)
@@ -128,12 +145,13 @@ class Postings:
 
     def _dot_many(self, rows: Rows) -> npt.NDArray[np.float64]:
         """`dot` for many rows: common features as one dense product, the rest as a sparse one."""
-        width = self.matrix.shape[0]
+        from scipy import sparse
+        from scipy.linalg import blas  # here, not at the top: a single question never needs them
+
+        width = self.features
         if rows.rows < _DENSE_ROWS or not len(self._dense_block[1]):
             query = sparse.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(rows.rows, width))
             return np.asarray((query @ self.matrix).toarray())
-        from scipy.linalg import blas  # here, not at the top: a single question never needs it
-
         dense_rows, dense = self._dense_block
         dense_row = dense_rows[rows.indices]
         common = dense_row >= 0
@@ -152,6 +170,8 @@ class Postings:
 
 def _count_matrix(rows: Sequence[Sequence[int]], columns: int) -> sparse.csr_matrix:
     """How often each column id occurs in each row, as a CSR matrix with sorted indices."""
+    from scipy import sparse
+
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
     counts = sparse.csr_matrix(
@@ -169,9 +189,9 @@ class TfidfSpace:
         kind: Analyzer,
         vocabulary: dict[str, int],
         idf: npt.NDArray[np.float64],
-        matrix: sparse.csr_matrix,
+        documents: Rows,
     ) -> None:
-        self._setup(kind, vocabulary, idf, Postings(matrix))
+        self._setup(kind, vocabulary, idf, Postings.of_documents(documents, len(vocabulary)))
 
     def _setup(
         self, kind: Analyzer, vocabulary: dict[str, int], idf: npt.NDArray[np.float64], postings: Postings
@@ -202,16 +222,17 @@ class TfidfSpace:
         rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=counts.shape[0]))
         values /= np.where(norms > 0, norms, 1.0)[rows]
-        matrix = sparse.csr_matrix((values, counts.indices, counts.indptr), shape=counts.shape)
-        return cls(kind, vocabulary, idf, matrix)
+        fitted = Rows(np.asarray(counts.indptr, dtype=np.int64), np.asarray(counts.indices, dtype=np.int64), values)
+        return cls(kind, vocabulary, idf, fitted)
 
     def save(self, file: IO[bytes]) -> None:
         """Write the space as plain NumPy arrays (see `load`)."""
         features = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        matrix = self.postings.matrix
+        postings = self.postings
         np.savez(
             file, kind=np.array(self.kind), features=np.array(features, dtype=str), idf=self.idf,
-            data=matrix.data, indices=matrix.indices, indptr=matrix.indptr, shape=np.array(matrix.shape),
+            data=postings.data, indices=postings.indices, indptr=postings.indptr,
+            shape=np.array((postings.features, postings.documents)),
         )
 
     @classmethod
@@ -220,15 +241,16 @@ class TfidfSpace:
         with np.load(path, allow_pickle=False) as saved:
             if str(saved["kind"]) != kind:
                 raise ValueError(f"{path} holds a {saved['kind']} space, not {kind}")
-            by_feature = sparse.csr_matrix(
-                (saved["data"], saved["indices"], saved["indptr"]), shape=tuple(saved["shape"])
-            )
+            features, documents = (int(n) for n in saved["shape"])
+            postings = Postings(saved["indptr"], saved["indices"], saved["data"], documents)
             vocabulary = {str(f): i for i, f in enumerate(saved["features"].tolist())}
             idf = np.asarray(saved["idf"], dtype=np.float64)
-        if len(vocabulary) != by_feature.shape[0] or len(idf) != len(vocabulary):
+        consistent = len(vocabulary) == features == postings.features == len(idf) and (
+            postings.indptr[-1] == len(postings.indices) == len(postings.data))
+        if not consistent:
             raise ValueError(f"{path} is inconsistent")
         space = cls.__new__(cls)
-        space._setup(kind, vocabulary, idf, Postings.by_feature(by_feature))
+        space._setup(kind, vocabulary, idf, postings)
         return space
 
     def _ids(self, document: Sequence[str] | str) -> list[int]:
@@ -267,6 +289,8 @@ class TfidfSpace:
 
     def to_matrix(self, rows: Rows) -> sparse.csr_matrix:
         """Rows as a scipy matrix (for fitting other documents into this space)."""
+        from scipy import sparse
+
         return sparse.csr_matrix(
             (rows.values, rows.indices, rows.indptr), shape=(rows.rows, len(self.vocabulary))
         )

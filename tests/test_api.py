@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -110,8 +111,20 @@ def _loaded_after(code: str) -> list[str]:
 
 def test_import_bot_loads_the_scoring_stack_only_when_it_is_used() -> None:
     assert _loaded_after("import bot; bot.Reply, bot.FAQBotError, bot.InputError") == []
-    assert {"numpy", "scipy", "rapidfuzz", "bot.core"} <= set(_loaded_after("import bot; bot.FAQBot"))
+    assert {"numpy", "rapidfuzz", "bot.core"} <= set(_loaded_after("import bot; bot.FAQBot"))
     assert _loaded_after("from bot import DISCLAIMER") == []  # a front-end can show it at once
+
+
+def test_a_cached_bot_answers_one_question_without_scipy(tmp_path: Path) -> None:
+    # importing SciPy is a sixth of a cold start: with the models cached, one question needs none of it
+    env = {**os.environ, "FAQBOT_CACHE_DIR": str(tmp_path)}
+    code = ("import sys; from bot import FAQBot; bot = FAQBot.from_file(); "
+            "bot.ask('why do my calves twitch at night?'); bot.ask('magnesum foods'); "
+            "print('scipy' in sys.modules, 'sklearn' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert first.stdout.split() == ["True", "True"]  # the first start fits the models
+    assert again.stdout.split() == ["False", "False"]
 
 
 def test_an_english_question_never_loads_the_language_detector() -> None:

@@ -76,3 +76,30 @@ def test_cached_values_are_pruned_to_the_newest(tmp_path: Path, monkeypatch: pyt
     for n in range(KEEP + 5):
         cached_json("probe", [str(n)], lambda: [])
     assert len(list(tmp_path.glob("probe-*.json"))) == KEEP
+
+
+def test_the_bundled_faq_is_read_back_checked_and_whole(cache: Path, tmp_path: Path) -> None:
+    from bot.knowledge import bundled_faq_path, load_faq
+
+    copy = tmp_path / "faq.yaml"
+    copy.write_bytes(bundled_faq_path().read_bytes())
+    parsed = load_faq(copy)
+    assert len(list(cache.glob("faq-*.json"))) == 1
+    again = load_faq(copy)
+    assert again == parsed and again.urgent is not None and again.languages  # every section, not just entries
+    with pytest.raises(TypeError):
+        again.subjects["magnesium"] = again.subjects["potassium"]  # type: ignore[index]  # read-only, as parsed
+
+
+def test_an_edited_or_damaged_faq_cache_is_read_anew(cache: Path, tmp_path: Path) -> None:
+    from bot.knowledge import bundled_faq_path, load_faq
+
+    copy = tmp_path / "faq.yaml"
+    copy.write_bytes(bundled_faq_path().read_bytes())
+    load_faq(copy)
+    for file in cache.glob("faq-*.json"):
+        file.write_text('{"path": 1}', encoding="utf-8")  # valid JSON, not a FAQ
+    assert load_faq(copy).entries
+    text = copy.read_text(encoding="utf-8")
+    copy.write_text(text.replace("What is calf twitching?", "What is calf twitching, really?", 1), encoding="utf-8")
+    assert load_faq(copy).entries[0].question == "What is calf twitching, really?"

@@ -140,10 +140,10 @@ def test_postings_small_and_large_batch_paths_agree(
     space = TfidfSpace.fit(kind, fitted)  # type: ignore[arg-type]
     rows = space.transform(asked)
 
-    monkeypatch.setattr(tfidf, "_SMALL_BATCH", 10**9)  # always gather postings
+    monkeypatch.setattr(tfidf, "SMALL_BATCH", 10**9)  # always gather postings
     monkeypatch.setattr(tfidf, "_GATHER_LIMIT", 10**12)
     gathered = space.postings.dot(rows)
-    monkeypatch.setattr(tfidf, "_SMALL_BATCH", 0)  # always a sparse product
+    monkeypatch.setattr(tfidf, "SMALL_BATCH", 0)  # always a sparse product
     multiplied = space.postings.dot(rows)
 
     assert gathered.shape == multiplied.shape == (len(queries), len(documents))
