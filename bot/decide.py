@@ -10,7 +10,7 @@ computed for a whole batch of questions at once; only building each Reply is per
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .cache import fitted_space
+from .inflection import Inflections
 from .knowledge import FAQ, plain_model, red_flag_counts, red_flag_signs, red_flag_texts_by_language
 from .language import ENGLISH
 from .messages import Messages, Wording
@@ -352,12 +353,48 @@ class Decider:
                 or word in index.red_flag_words):
             return word
         known = index.knowledge.english_everyday if lang == "en" else index.common_words
+        inflected = self._inflected_flag_word(word, lang, known)
+        if inflected is not None:
+            return stem(inflected)
         spelling = self._flag_spelling(lang) if word not in known else None
         if spelling is None:
             return word
         nearest = spelling.nearest(word)
         # a corpus word form is read as its stem, as it would be, spelled right ("killng": "kill")
         return stem(nearest) if nearest is not None and nearest[0] == word[0] else word
+
+    def _inflected_flag_word(self, word: str, lang: str, known: Container[str]) -> str | None:
+        """The red-flag word `word` is another form of in the message's language ("desmayar":
+        "desmayé"); in an English message, a word English does not know, in any language
+        ("my bebé is convulsionando")."""
+        if word in self._spotted_words or stem(word) in self._spotted_words:
+            return None  # already a word the red-flag spotter reads, or a form it reads
+        if lang != ENGLISH:
+            found = self._inflections.flag_word(word, lang)
+            return None if word in self.index.knowledge.functions([lang.split("-")[0]]) else found
+        if word in known:
+            return None
+        found = next((w for w in (self._inflections.flag_word(word, code) for code in self._inflections.languages)
+                      if w is not None), None)
+        return found
+
+    @cached_property
+    def _inflections(self) -> Inflections:
+        return Inflections(self._red_flag_texts)
+
+    @cached_property
+    def _spotted_words(self) -> frozenset[str]:
+        """Every word the red-flag spotter reads, and its stem: the flags' words and the
+        negations, clause breaks, history phrases and figures of speech around them."""
+        urgent, languages = self.faq.urgent, self.faq.languages.values()
+        texts = [*self.index.red_flag_words]
+        if urgent:
+            texts += [*urgent.negations, *urgent.clause_breaks, *urgent.past, *urgent.figurative,
+                      *urgent.negating_after]
+        for lang in languages:
+            texts += [*lang.negations, *lang.clause_breaks, *lang.past, *lang.negating_after]
+        words = {w for text in texts for w in tokens(clean(text))}
+        return frozenset(words | {stem(w) for w in words})
 
     @lru_cache(maxsize=64)  # noqa: B019 - the decider lives as long as the bot
     def _flag_spelling(self, lang: str) -> OneEdit | None:

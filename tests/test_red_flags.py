@@ -180,6 +180,23 @@ def test_another_languages_word_does_not_hide_an_english_typo(bot: FAQBot) -> No
     assert bot.ask("il a fait du sport, quels aliments contiennent du magnésium ?").kind != "urgent"
 
 
+@pytest.mark.parametrize(("text", "flag"), [
+    ("mi abuelo acaba de desmayarse en la cocina", "fainting-or-unresponsive"),  # listed: "se desmayó"
+    ("mi sobrina lleva un minuto convulsionando en el suelo", "seizure"),  # listed: "convulsiones"
+    ("my tía is convulsionando on the floor", "seizure"),  # an English message, a Spanish word
+])
+def test_a_red_flag_word_is_found_in_any_form_of_its_language(bot: FAQBot, text: str, flag: str) -> None:
+    reply = bot.ask(text)
+    assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == flag
+
+
+def test_the_words_around_a_red_flag_keep_their_own_form(bot: FAQBot) -> None:
+    # "Jahren" is itself a word of a history phrase ("vor Jahren"): not read as another form of a flag word
+    reply = bot.ask("Ich hatte vor Jahren einmal einen Krampfanfall, seitdem nie wieder. Hilft Magnesium bei Wadenzucken?")
+    assert reply.kind != "urgent"
+    assert bot.ask("Ya no me desmayo desde hace años, ¿qué alimentos tienen magnesio?").kind != "urgent"
+
+
 @pytest.mark.parametrize("text", [
     "the numbness began in my feet on monday, now it has crept up to my thighs",
     "el hormigueo empezó en los pies y ahora sube hasta las rodillas",
