@@ -182,6 +182,19 @@ def test_chat_style_small_talk(bot: FAQBot, text: str, intent: str) -> None:
     assert (reply.kind, reply.id) == ("smalltalk", intent)
 
 
+@pytest.mark.parametrize(("text", "lang"), [("okay", "en"), ("ah ok, got it", "en"), ("vale, entendido", "es"),
+                                           ("alles klar", "de"), ("ah d'accord", "fr"), ("tá bom", "pt")])
+def test_an_acknowledgement_is_small_talk_in_its_language(bot: FAQBot, text: str, lang: str) -> None:
+    reply = bot.ask(text)
+    assert (reply.kind, reply.id, reply.lang) == ("smalltalk", "acknowledgement", lang)
+    assert "medical care" in bot.ask("ok").text  # after an urgent reply too, the advice stays
+
+
+@pytest.mark.parametrize("text", ["ok so what do I put on my plate", "okay, which foods have magnesium?"])
+def test_an_acknowledgement_before_a_question_is_the_question(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "smalltalk"
+
+
 @pytest.mark.parametrize("text", ["thanks, which foods have potassium", "thanks, how does caffeine cause twitching",
                                   "how do i say thank you in spanish"])
 def test_a_closer_with_a_question_is_not_small_talk(bot: FAQBot, text: str) -> None:

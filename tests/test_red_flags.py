@@ -192,7 +192,8 @@ def test_a_red_flag_word_is_found_in_any_form_of_its_language(bot: FAQBot, text:
 
 def test_the_words_around_a_red_flag_keep_their_own_form(bot: FAQBot) -> None:
     # "Jahren" is itself a word of a history phrase ("vor Jahren"): not read as another form of a flag word
-    reply = bot.ask("Ich hatte vor Jahren einmal einen Krampfanfall, seitdem nie wieder. Hilft Magnesium bei Wadenzucken?")
+    reply = bot.ask("Ich hatte vor Jahren einmal einen Krampfanfall, seitdem nie wieder. "
+                    "Hilft Magnesium bei Wadenzucken?")
     assert reply.kind != "urgent"
     assert bot.ask("Ya no me desmayo desde hace años, ¿qué alimentos tienen magnesio?").kind != "urgent"
 
