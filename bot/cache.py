@@ -123,3 +123,36 @@ def cached_json(kind: str, key: Sequence[str], compute: Callable[[], Any],
         except OSError as exc:
             log.debug("could not cache %s in %s: %s", kind, path.parent, exc)
     return value
+
+
+def cached_arrays(kind: str, key: Sequence[str], compute: Callable[[], dict[str, Any]],
+                  valid: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """`compute()` (NumPy arrays by name), from the cache when it was computed before for the
+    same `key`: for fitted weights. Saved as a plain `.npz` (no pickles); a saved value `valid`
+    refuses is computed again."""
+    import numpy as np
+
+    directory = cache_dir()
+    path = directory / f"{kind}-{_key('char', [kind, *key])}.npz" if directory else None
+    if path is not None:
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                arrays = {name: saved[name] for name in saved.files}
+            if valid(arrays):
+                return arrays
+            log.debug("ignoring cache file %s of another shape", path)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError) as exc:
+            log.debug("ignoring unreadable cache file %s: %s", path, exc)
+    arrays = compute()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{kind}-", suffix=".npz", delete=False) as tmp:
+                np.savez(tmp, **arrays)
+            os.replace(tmp.name, path)
+            prune(path.parent, kind)
+        except OSError as exc:
+            log.debug("could not cache %s in %s: %s", kind, path.parent, exc)
+    return arrays

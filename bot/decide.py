@@ -28,6 +28,8 @@ from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
 from .spelling import OneEdit
 from .spotter import Spotter
+from .urgent_model import FLAG as URGENT_EXAMPLES
+from .urgent_model import UrgentModel
 
 Matrix = npt.NDArray[np.float64]
 
@@ -78,6 +80,12 @@ class Decider:
                                  negating_after=[*(urgent.negating_after if urgent else ()),
                                                  *(w for lang in languages for w in lang.negating_after)])
         self._foreign_signs = _foreign_signs(faq, index)
+        # what the named flags do not describe, learned from the FAQ's urgent examples
+        phrasings = [p for e in faq.entries for p in e.phrasings]
+        phrasings += [p for lang in faq.languages.values() for t in lang.entries.values() for p in t.phrasings]
+        look_alikes = (*(urgent.look_alikes if urgent else ()), *phrasings)
+        self.urgent_model = UrgentModel.build([clean(m) for m in urgent.examples] if urgent else [],
+                                              [clean(m) for m in look_alikes])
         self._foreign_negations = _foreign_negations(faq, index)
         talk: dict[str, list[str]] = {s.id: list(s.patterns) for s in faq.smalltalk}
         # another language's pattern that is an English function word alone ("a+", "re") would
@@ -330,8 +338,12 @@ class Decider:
         order = np.take_along_axis(top, np.argsort(-top_scores, axis=1, kind="stable"), axis=1)
         ranked = np.take_along_axis(combined, order, axis=1)
         likely_out = (scores.intent_out >= OUT_OF_SCOPE_LIKELY).tolist()
+        model = self.urgent_model
+        urgent = (np.round(model.probabilities([a.text for a in scores.analyses]), 9) >= self.faq.thresholds.urgent
+                  if model is not None else np.zeros(len(confidence), dtype=bool)).tolist()
         return [
-            self._decide(scores.analyses[r], order[r].tolist(), ranked[r].tolist(), confidence[r], likely_out[r])
+            self._decide(scores.analyses[r], order[r].tolist(), ranked[r].tolist(), confidence[r], likely_out[r],
+                         urgent[r])
             for r in range(len(confidence))
         ]
 
@@ -414,9 +426,10 @@ class Decider:
         return {code: tuple(texts) for code, texts in red_flag_texts_by_language(self.faq).items()}
 
     def _decide(self, analysis: Analysis, order: list[int], ranked: list[float], conf: float,
-                likely_out: bool = False) -> Reply:
+                likely_out: bool = False, urgent_likely: bool = False) -> Reply:
         """The reply to one question, given its best entries (best first) and their scores;
-        `likely_out`: the learned ranking finds it more likely out of scope than not."""
+        `likely_out`: the learned ranking finds it more likely out of scope than not;
+        `urgent_likely`: the learned red-flag detector finds it urgent."""
         words = self.messages.speaking(analysis.lang)
         stems = list(analysis.stems)
         foreign = self._foreign_signs.get(analysis.lang)
@@ -434,6 +447,11 @@ class Decider:
             flag, matched = next(iter(sorted(flags.items())))
             return Reply("urgent", None, words.urgent, 1.0, (),
                          {"reason": "red-flag", "flag": flag, "words": matched}, words.lang)
+        if urgent_likely:
+            return Reply("urgent", None, words.urgent, 1.0, (),
+                         {"reason": "red-flag", "flag": URGENT_EXAMPLES,
+                          "words": self.urgent_model.evidence(analysis.text, self.index.function_words)
+                          if self.urgent_model else ""}, words.lang)
         intent = self.smalltalk_intent(analysis)
         if intent is not None:
             spoken = self.messages.language_of_smalltalk(analysis.stems, analysis.lang)

@@ -107,11 +107,13 @@ class Urgent:
     clause_breaks: tuple[str, ...] = ()  # words that start a new clause: a negation before one does not reach past it
     past: tuple[str, ...] = ()  # phrases that make a red flag in their clause history ("years ago", "ruled out")
     negating_after: tuple[str, ...] = ()  # words that negate the red flag right before them ("seizure-free")
+    examples: tuple[str, ...] = ()  # messages that need urgent care, for the learned detector (`bot.urgent_model`)
+    look_alikes: tuple[str, ...] = ()  # messages with alarming words that do not
 
     def __reduce__(self) -> tuple[type[Urgent], tuple[object, ...]]:
         """Pickle with plain dicts (a mappingproxy cannot be pickled)."""
         return Urgent, (self.message, dict(self.red_flags), self.negations, dict(self.signs), self.figurative,
-                        self.clause_breaks, self.past, self.negating_after)
+                        self.clause_breaks, self.past, self.negating_after, self.examples, self.look_alikes)
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -126,6 +128,7 @@ class Thresholds:
     answer: float = 0.5
     clarify: float = 0.3
     margin: float = 0.08
+    urgent: float = 0.95  # the learned red-flag detector's probability that makes a message urgent
 
 
 @dataclass(frozen=True, slots=True)
@@ -612,7 +615,7 @@ def _check_unique(
 
 def _urgent(top: Fields) -> Urgent | None:
     """``urgent: {message, red_flags, signs?, negations?, figurative?, clause_breaks?, past?,
-    negating_after?}``, or None.
+    negating_after?, examples?, look_alikes?}``, or None.
 
     `red_flags` maps names to phrases (or is a list: each phrase its own flag); `signs` maps
     names to words. No phrase under two flags, no word under two signs.
@@ -621,7 +624,8 @@ def _urgent(top: Fields) -> Urgent | None:
     if node is None:
         return None
     item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"),
-                   ("negations", "signs", "figurative", "clause_breaks", "past", "negating_after"))
+                   ("negations", "signs", "figurative", "clause_breaks", "past", "negating_after",
+                    "examples", "look_alikes"))
     if item is None:
         return None
     flags = item.groups("red_flags", list_allowed=True)
@@ -636,6 +640,10 @@ def _urgent(top: Fields) -> Urgent | None:
     located += [("'past'", t, n) for t, n in past]
     located += [("'negating_after'", t, n) for t, n in negating_after]
     _check_unique(item, located, "phrase", key=lambda text: " ".join(tokens(clean(text))))
+    examples = item.texts("examples", allow_empty=True)
+    look_alikes = item.texts("look_alikes", allow_empty=True)
+    messages = [("'examples'", t, n) for t, n in examples] + [("'look_alikes'", t, n) for t, n in look_alikes]
+    _check_unique(item, messages, "message", key=lambda text: " ".join(tokens(clean(text))))
     sign_words = [(f"sign '{name}'", t, n) for name, found in signs.items() for t, n in found]
     _check_unique(item, sign_words, "word", key=lambda text: " ".join(tokens(clean(text))))
     return Urgent(
@@ -647,6 +655,8 @@ def _urgent(top: Fields) -> Urgent | None:
         clause_breaks=tuple(text for text, _ in item.texts("clause_breaks", allow_empty=True)),
         past=tuple(text for text, _ in past),
         negating_after=tuple(text for text, _ in negating_after),
+        examples=tuple(text for text, _ in examples),
+        look_alikes=tuple(text for text, _ in look_alikes),
     )
 
 
@@ -669,7 +679,7 @@ def _smalltalk(top: Fields) -> tuple[SmallTalk, ...]:
 
 
 def _thresholds(top: Fields) -> Model:
-    """``thresholds: {answer?, clarify?, margin?, ranking?, calibration?}``: numbers in [0, 1].
+    """``thresholds: {answer?, clarify?, margin?, urgent?, ranking?, calibration?}``: numbers in [0, 1].
 
     `ranking` maps the names of `bot.model.RANKING` to weights of at least 0; `calibration`
     maps the confidence model's names to any finite numbers.
@@ -678,7 +688,7 @@ def _thresholds(top: Fields) -> Model:
     if node is None:
         return Thresholds(), {}, {}
     where = top.where.about("thresholds")
-    item = _fields(top, node, where, (), ("answer", "clarify", "margin", "ranking", "calibration"))
+    item = _fields(top, node, where, (), ("answer", "clarify", "margin", "urgent", "ranking", "calibration"))
     if item is None:
         return Thresholds(), {}, {}
     defaults = Thresholds()
@@ -686,6 +696,7 @@ def _thresholds(top: Fields) -> Model:
         answer=item.number("answer", defaults.answer, 0.0, 1.0),
         clarify=item.number("clarify", defaults.clarify, 0.0, 1.0),
         margin=item.number("margin", defaults.margin, 0.0, 1.0),
+        urgent=item.number("urgent", defaults.urgent, 0.0, 1.0),
     )
     if thresholds.clarify > thresholds.answer:
         values = f"({thresholds.clarify:g} > {thresholds.answer:g})"

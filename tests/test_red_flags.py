@@ -343,6 +343,8 @@ def test_a_plain_list_of_red_flags_still_loads_each_phrase_its_own_flag(tiny_bot
     (URGENT, SPANISH.replace("{chest-pain:", "{chest-pains:"),
      "'red_flags' names 'chest-pains', which the FAQ does not declare (did you mean 'chest-pain'?)"),
     (URGENT + "  past: [years ago, chest pain]\n", "", "phrase 'chest pain' is also under red flag 'chest-pain'"),
+    (URGENT + "  examples: [my leg went cold and white]\n  look_alikes: [My leg went cold and white!]\n", "",
+     "message 'My leg went cold and white!' is also under 'examples'"),
     (URGENT, SPANISH.replace("{leg: [pantorrilla]", "{legs: [pantorrilla]"),
      "'signs' names 'legs', which the FAQ does not declare (did you mean 'leg'?)"),
 ])
@@ -410,3 +412,38 @@ def test_no_phrasing_of_the_bundled_faq_is_a_red_flag(bot: FAQBot) -> None:
     phrasings += [p for lang in faq.languages.values() for t in lang.entries.values() for p in t.phrasings]
     urgent = [p for p, r in zip(phrasings, bot.ask_many(phrasings), strict=True) if r.kind == "urgent"]
     assert urgent == []
+
+
+LEARNED = URGENT + """\
+  examples: [my leg went cold and white and there is no pulse in my foot, my foot is icy and pale with no pulse,
+             cannot feel a pulse in my cold white leg, his leg is cold pale and pulseless]
+  look_alikes: [my feet get cold in winter, cold hands and feet at night, is a cold room bad for cramps]
+"""
+
+
+def test_the_learned_detector_finds_a_situation_no_named_flag_describes(tmp_path: Path) -> None:
+    learned = FAQBot.from_file(_faq_with(tmp_path, LEARNED, "thresholds:\n  urgent: 0.8\n"))  # four examples only
+    reply = learned.ask("my leg went icy and white and I can't find a pulse")
+    assert reply.kind == "urgent" and reply.reason is not None
+    assert reply.reason["flag"] == "urgent-examples" and "pulse" in reply.reason["words"]
+    assert learned.ask("my feet get cold at night, which foods have magnesium?").kind != "urgent"
+    # without examples there is no learned detector: only the named flags
+    assert FAQBot.from_file(_faq_with(tmp_path, URGENT)).ask("my leg went icy and white and I can't find a pulse"
+                                                             ).kind != "urgent"
+
+
+def test_the_learned_detectors_threshold_is_the_faqs(tmp_path: Path) -> None:
+    path = _faq_with(tmp_path, LEARNED)
+    path.write_text(path.read_text(encoding="utf-8") + "thresholds:\n  urgent: 1.0\n", encoding="utf-8")
+    assert FAQBot.from_file(path).ask("my leg went icy and white and I can't find a pulse").kind != "urgent"
+    path.write_text(path.read_text(encoding="utf-8").replace("urgent: 1.0", "urgent: 1.5"), encoding="utf-8")
+    with pytest.raises(FAQFormatError, match="urgent"):
+        load_faq(path)
+
+
+@pytest.mark.parametrize("text", [
+    "cannot hold my pee anymore and my legs have gone weak and numb down there",  # no named flag has it
+])
+def test_the_bundled_learned_detector_finds_urgent_situations(bot: FAQBot, text: str) -> None:
+    reply = bot.ask(text)
+    assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "urgent-examples"
