@@ -44,8 +44,17 @@ class Inflections:
         """The red-flag word of `lang` that `word` (cleaned) is a form of, if any."""
         if lang not in self._stemmers:
             return None
-        found: str | None = self._tables[lang].get(self._stem(word, lang))
+        table = self._tables[lang]
+        prefixes = self._prefixes[lang]
+        # a Snowball stem is the start of its word: without a stem's start, no stemming (it is slow)
+        if not any(word[:n] in prefixes for n in range(MIN_STEM, len(word) + 1)):
+            return None
+        found: str | None = table.get(self._stem(word, lang))
         return found
+
+    @cached_property
+    def _prefixes(self) -> dict[str, frozenset[str]]:
+        return {code: frozenset(table) for code, table in self._tables.items()}
 
     @cached_property
     def _tables(self) -> dict[str, dict[str, str]]:
