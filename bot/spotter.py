@@ -149,6 +149,18 @@ class Spotter:
                 return True
         return False
 
+    def _negated_inside(self, words: list[str], start: int, end: int, phrase: tuple[str, ...],
+                        not_negating: frozenset[str] = frozenset()) -> bool:
+        """Is a word of the phrase, after its first, directly negated by a word that is not the
+        phrase's own: "calf is not swollen", "gemelo sin hinchazón" (but "can not walk" is a phrase)."""
+        for i in range(start + 1, end + 1):
+            before = words[i - 1]
+            negating = before in self.negations and before not in not_negating
+            if negating and not any(self._matches(p, before) for p in phrase) and any(
+                    self._matches(p, words[i]) for p in phrase):
+                return True
+        return False
+
     def _figure_of_speech(self, words: list[str], start: int, end: int) -> bool:
         """Is a figurative word in the clause around words[start:end + 1], a few words away?"""
         if not self.figurative:
@@ -227,16 +239,17 @@ class Spotter:
             if label in found or not present.keys() >= set(phrase):
                 continue
             for start in self._starts(phrase, words, breaks):
-                if not self._negated(words, start, not_negating):
-                    end = max(i for i in range(start, self._window_end(words, start, phrase, breaks))
-                              if any(self._matches(p, words[i]) for p in phrase))
-                    if self._figure_of_speech(words, start, end) or self._in_the_past(
-                        words, start, end, breaks, unmapped, starts
-                    ) or (end + 1 < len(words) and words[end + 1] in self.negating_after):
-                        continue
-                    stop = starts[end + 1] if end + 1 < len(starts) else len(written)
-                    found[label] = " ".join(written[starts[start] : stop])
-                    break
+                end = max(i for i in range(start, self._window_end(words, start, phrase, breaks))
+                          if any(self._matches(p, words[i]) for p in phrase))
+                if self._negated(words, start, not_negating) or self._negated_inside(
+                    words, start, end, phrase, not_negating
+                ) or self._figure_of_speech(words, start, end) or self._in_the_past(
+                    words, start, end, breaks, unmapped, starts
+                ) or (end + 1 < len(words) and words[end + 1] in self.negating_after):
+                    continue
+                stop = starts[end + 1] if end + 1 < len(starts) else len(written)
+                found[label] = " ".join(written[starts[start] : stop])
+                break
         if self._compounds:
             for label, alternatives in self._compounds.items():
                 for names in alternatives:

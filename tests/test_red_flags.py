@@ -447,3 +447,9 @@ def test_the_learned_detectors_threshold_is_the_faqs(tmp_path: Path) -> None:
 def test_the_bundled_learned_detector_finds_urgent_situations(bot: FAQBot, text: str) -> None:
     reply = bot.ask(text)
     assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "urgent-examples"
+
+
+def test_a_word_of_the_flag_negated_inside_it_cancels_it(flag_bot: FAQBot) -> None:
+    assert flag_bot.ask("my calf isn't swollen, it just twitches, which foods have magnesium?").kind != "urgent"
+    # a negation of another word does not
+    assert flag_bot.ask("my calf is swollen and not sore").kind == "urgent"
