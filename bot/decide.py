@@ -43,6 +43,7 @@ OUT_OF_SCOPE_LIKELY = 0.5  # the learned ranking's out-of-scope probability that
 SPECIFIC_SUBJECT = 0.5  # a subject this specific (`Index.subject_weight`) names a topic of its own
 CLOSER_WORDS = 4  # a closing phrase matched all words but one is this many words at least
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
+NEGATION_BEFORE = 2  # a word of the learned detector's evidence this close after a negation is negated
 FLAG_SPELLING_MIN = 5  # shorter words are one edit from too many others to correct
 FLAG_ENDINGS = ("s", "es", "ed", "d", "ing", "e")  # a red-flag stem's word forms, when the corpus has them
 
@@ -390,6 +391,13 @@ class Decider:
                       if w is not None), None)
         return found
 
+    def _all_negated(self, evidence: list[str], written: list[str]) -> bool:
+        """Is every word that made the learned detector find a message urgent negated where it
+        stands (a negation at most two words before it): "my calf is not swollen"?"""
+        negations = self.index.negations
+        return all(any(w == word and any(v in negations for v in written[max(0, i - NEGATION_BEFORE):i])
+                       for i, w in enumerate(written)) for word in evidence)
+
     @cached_property
     def _inflections(self) -> Inflections:
         return Inflections(self._red_flag_texts)
@@ -447,11 +455,11 @@ class Decider:
             flag, matched = next(iter(sorted(flags.items())))
             return Reply("urgent", None, words.urgent, 1.0, (),
                          {"reason": "red-flag", "flag": flag, "words": matched}, words.lang)
-        if urgent_likely:
+        evidence = self.urgent_model.evidence(analysis.text, self.index.function_words) if (
+            urgent_likely and self.urgent_model) else ""
+        if evidence and not self._all_negated(evidence.split(), written):
             return Reply("urgent", None, words.urgent, 1.0, (),
-                         {"reason": "red-flag", "flag": URGENT_EXAMPLES,
-                          "words": self.urgent_model.evidence(analysis.text, self.index.function_words)
-                          if self.urgent_model else ""}, words.lang)
+                         {"reason": "red-flag", "flag": URGENT_EXAMPLES, "words": evidence}, words.lang)
         intent = self.smalltalk_intent(analysis)
         if intent is not None:
             spoken = self.messages.language_of_smalltalk(analysis.stems, analysis.lang)

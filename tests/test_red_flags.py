@@ -453,3 +453,8 @@ def test_a_word_of_the_flag_negated_inside_it_cancels_it(flag_bot: FAQBot) -> No
     assert flag_bot.ask("my calf isn't swollen, it just twitches, which foods have magnesium?").kind != "urgent"
     # a negation of another word does not
     assert flag_bot.ask("my calf is swollen and not sore").kind == "urgent"
+
+
+@pytest.mark.parametrize("text", ["my calf is not swollen", "my calf isn't swollen or red, just twitchy"])
+def test_the_learned_detector_does_not_fire_on_its_words_negated(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "urgent"
