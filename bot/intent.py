@@ -9,24 +9,18 @@ scikit-learn.
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from .cache import cache_dir, prune
+from .cache import cached_arrays
 from .model import uses_intent
 from .tfidf import SMALL_BATCH, Rows
 
 if TYPE_CHECKING:  # SciPy loads only to fit the model or score many questions at once
     from scipy import sparse
-
-log = logging.getLogger(__name__)
 
 FORMAT = "2"
 C = 20.0  # inverse regularisation: phrasings are few and clean, so the model may fit them closely
@@ -54,33 +48,15 @@ class IntentModel:
         """
         if not uses_intent(entries - 1, int(np.count_nonzero(labels == entries - 1))):
             return None
-        directory = cache_dir()
-        digest = hashlib.sha256(FORMAT.encode())
-        for part in key:
-            digest.update(b"\x1e" + part.encode("utf-8", "surrogatepass"))
-        digest.update(labels.tobytes())
-        path = directory / f"intent-{digest.hexdigest()[:40]}.npz" if directory else None
-        if path is not None:
-            try:
-                with np.load(path, allow_pickle=False) as saved:
-                    model = cls(saved["word"], saved["char"], saved["bias"])
-                if model.word.shape[1] == entries == model.char.shape[1]:
-                    return model
-            except FileNotFoundError:
-                pass
-            except (OSError, ValueError, KeyError) as exc:
-                log.debug("ignoring unreadable intent model %s: %s", path, exc)
-        model = cls._fit(*rows(), labels, entries)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".intent-", suffix=".npz", delete=False) as f:
-                    np.savez(f, word=model.word, char=model.char, bias=model.bias)
-                os.replace(f.name, path)
-                prune(path.parent, "intent")
-            except OSError as exc:
-                log.debug("could not cache the intent model in %s: %s", path.parent, exc)
-        return model
+        def fit() -> dict[str, Matrix]:
+            model = cls._fit(*rows(), labels, entries)
+            return {"word": model.word, "char": model.char, "bias": model.bias}
+
+        saved = cached_arrays("intent", [FORMAT, *key, "\x1f", labels.tobytes().hex()], fit,
+                              lambda arrays: (arrays.get("word", np.empty((0, 0))).shape[1:] == (entries,)
+                                              and arrays.get("char", np.empty((0, 0))).shape[1:] == (entries,)
+                                              and arrays.get("bias", np.empty(0)).shape == (entries,)))
+        return cls(saved["word"], saved["char"], saved["bias"])
 
     @classmethod
     def _fit(cls, word: sparse.csr_matrix, char: sparse.csr_matrix, labels: npt.NDArray[np.intp],
@@ -108,13 +84,8 @@ class IntentModel:
 
 def _dot(rows: Rows, weights: Matrix) -> Matrix:
     """Each sparse row times the (features × entries) weights."""
-    if rows.rows <= SMALL_BATCH:  # a few questions: add up their features' weight rows in NumPy
-        out = np.zeros((rows.rows, weights.shape[1]))
-        filled = np.flatnonzero(np.diff(rows.indptr))
-        if len(filled):
-            cells = weights[rows.indices] * rows.values[:, None]
-            out[filled] = np.add.reduceat(cells, rows.indptr[filled], axis=0)
-        return out
+    if rows.rows <= SMALL_BATCH:  # a few questions: in NumPy
+        return rows.times(weights)
     from scipy import sparse
 
     matrix = sparse.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(rows.rows, weights.shape[0]))

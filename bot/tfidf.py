@@ -65,6 +65,17 @@ class Rows(NamedTuple):
     def rows(self) -> int:
         return len(self.indptr) - 1
 
+    def times(self, weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """These rows times dense (features,) or (features × k) weights, in NumPy: each row's
+        cells added up in order, so a row gets the same sum alone or in a batch. It holds a
+        weight row per cell: for many rows and wide weights, a sparse product costs less."""
+        out = np.zeros((self.rows, *weights.shape[1:]))
+        filled = np.flatnonzero(np.diff(self.indptr))
+        if len(filled):
+            cells = weights[self.indices] * (self.values[:, None] if weights.ndim > 1 else self.values)
+            out[filled] = np.add.reduceat(cells, self.indptr[filled], axis=0)
+        return out
+
 
 def _drop(rows: Rows, keep: npt.NDArray[np.bool_]) -> Rows:
     """`rows` with only the cells where `keep` is true."""

@@ -5,9 +5,9 @@ describe others ("my leg is cold and white and I can't find a pulse"). This mode
 index-build time on `urgent: examples` (messages that need urgent care, as people write them)
 against `urgent: look_alikes` and the entries' phrasings in every language: scikit-learn's
 logistic regression over TF-IDF word and character features, cached on disk like the learned
-ranking, so scoring a
-message is two sparse rows times two weight vectors and imports no scikit-learn. A message the
-named flags pass over is urgent when its probability reaches `thresholds: urgent`.
+ranking, so scoring a message is two sparse rows times two weight vectors and imports no
+scikit-learn. A message the named flags pass over is urgent when its probability reaches
+`thresholds: urgent`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .cache import cached_arrays, fitted_space
-from .tfidf import Rows, TfidfSpace
+from .tfidf import TfidfSpace
 
 FORMAT = "1"
 C = 10.0  # inverse regularisation, chosen on a held-out red-flag batch (see docs/accuracy.md)
@@ -63,8 +63,8 @@ class UrgentModel:
 
     def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """For each cleaned text, the probability that it needs urgent care."""
-        logits = (_dot(self.word.transform([t.split() for t in texts]), self.word_weights)
-                  + _dot(self.char.transform(texts), self.char_weights) + self.bias)
+        logits = (self.word.transform([t.split() for t in texts]).times(self.word_weights)
+                  + self.char.transform(texts).times(self.char_weights) + self.bias)
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0))))
 
     def evidence(self, text: str, skip: Container[str] = ()) -> str:
@@ -76,11 +76,3 @@ class UrgentModel:
         strongest = set(sorted((w for w in weight if weight[w] > 0), key=lambda w: -weight[w])[:EVIDENCE_WORDS])
         return " ".join(dict.fromkeys(w for w in words if w in strongest))
 
-
-def _dot(rows: Rows, weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Each sparse row times a weight vector."""
-    out = np.zeros(rows.rows)
-    filled = np.flatnonzero(np.diff(rows.indptr))
-    if len(filled):  # row by row, in the same order alone or in a batch: the same sums
-        out[filled] = np.add.reduceat(rows.values * weights[rows.indices], rows.indptr[filled])
-    return out
