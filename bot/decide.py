@@ -455,11 +455,11 @@ class Decider:
             flag, matched = next(iter(sorted(flags.items())))
             return Reply("urgent", None, words.urgent, 1.0, (),
                          {"reason": "red-flag", "flag": flag, "words": matched}, words.lang)
-        evidence = self.urgent_model.evidence(analysis.text, self.index.function_words) if (
-            urgent_likely and self.urgent_model) else ""
-        if evidence and not self._all_negated(evidence.split(), written):
-            return Reply("urgent", None, words.urgent, 1.0, (),
-                         {"reason": "red-flag", "flag": URGENT_EXAMPLES, "words": evidence}, words.lang)
+        if urgent_likely and self.urgent_model is not None:
+            evidence = self.urgent_model.evidence(analysis.text, self.index.function_words)
+            if not (evidence and self._all_negated(evidence.split(), written)):
+                return Reply("urgent", None, words.urgent, 1.0, (),
+                             {"reason": "red-flag", "flag": URGENT_EXAMPLES, "words": evidence}, words.lang)
         intent = self.smalltalk_intent(analysis)
         if intent is not None:
             spoken = self.messages.language_of_smalltalk(analysis.stems, analysis.lang)
