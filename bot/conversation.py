@@ -146,11 +146,16 @@ class Conversation:
         if retry.kind != "answer":
             return None
         target = retry.id or ""
-        # a facet the last subject has no entry for is asked in general: "is that serious?"
+        # a facet the last subject has no entry for is asked in general: "is that serious?" gets
+        # the entry of that facet about twitching as such, if there is one; and a question that
+        # has an answer of its own keeps it ("what foods help with the twitching?" after the
+        # medications: the diet, not one nutrient's foods)
         asked = sorted(completed.facets)
         if not named and asked and not any(bot.entry_for(s, f) for s in last.subjects for f in asked):
-            target = next((e.id for e in bot.faq.entries if e.facet in asked and e.subjects and weight[
-                max(e.subjects, key=lambda s: weight[s])] < 1.0), target)
+            if reply.kind == "answer":
+                return None
+            target = next((e.id for e in bot.faq.entries if e.facet in asked and e.subjects
+                           and min(weight[s] for s in e.subjects) < _GENERAL_SUBJECT), target)
         if reply.kind == "answer" and reply.id == target:
             return None
         if target == last.id and analysis.content == 0:

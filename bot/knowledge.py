@@ -78,6 +78,9 @@ class Concept:
     words: tuple[str, ...]
     default: bool = False
     unless: tuple[str, ...] = ()  # out-of-scope facets: subjects or synonyms that keep a question ours
+    # out-of-scope facets: words that stand for each other in its cues ("double my pills" is
+    # also "halve my meds" when `double` and `pills` are signs)
+    signs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,7 +375,7 @@ def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dic
     node = parent.mapping(key)
     if node is None:
         return {}
-    optional = ("unless",) if kind.startswith("out_of_scope") else ("default",)
+    optional = ("unless", "signs") if kind.startswith("out_of_scope") else ("default",)
     concepts: dict[str, Concept] = {}
     default: tuple[str, int] | None = None
     for name, (name_line, spec) in node.pairs.items():
@@ -385,7 +388,11 @@ def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dic
         words.extend((owner, text, line) for text, line in found)
         label, default_flag = item.text("label"), item.flag("default")
         unless = tuple(t for t, _ in item.texts("unless")) if "unless" in optional else ()
-        concept = Concept(name, label, tuple(t for t, _ in found), default_flag, unless)
+        signs = item.groups("signs") if "signs" in optional else {}
+        sign_words = [(f"{owner}: sign '{sign}'", t, n) for sign, texts in signs.items() for t, n in texts]
+        _check_unique(item, sign_words, "word", key=lambda text: " ".join(tokens(clean(text))))
+        concept = Concept(name, label, tuple(t for t, _ in found), default_flag, unless,
+                          MappingProxyType({sign: tuple(t for t, _ in texts) for sign, texts in signs.items()}))
         if concept.default:
             line = item.node.pairs["default"][0]
             if default is not None:

@@ -139,6 +139,12 @@ class Index:
         cleaned = [clean(p) for _, p in phrasings]
         self.word_frequency = Counter(w for text in cleaned for w in tokens(text))  # in the phrasings
         self.out_of_scope_cues = Spotter(long_cues, slack=3, frequency=self.word_frequency)
+        # a facet with signs has its cues spotted with them: "double my pills" in "can I double my meds"
+        self.signed_cues = [
+            Spotter({name: facet.words}, slack=3, frequency=self.word_frequency,
+                    signs=ConceptMapper({f"~{sign}": words for sign, words in facet.signs.items()}))
+            for name, facet in faq.out_of_scope_facets.items() if facet.signs
+        ]
         self.unless = {name: frozenset(f.unless) for name, f in faq.out_of_scope_facets.items() if f.unless}
         urgent = faq.urgent.negations if faq.urgent else ()
         self.negations = frozenset(  # "don't" cleans to "do not": the negating word is the last one
@@ -340,6 +346,8 @@ class Index:
         subjects.update(c[2:] for c in canonical if c.startswith(SUBJECT))
         named.update(c[2:] for c in canonical if c.startswith((SUBJECT, SYNONYM)))
         out_of_scope |= self.out_of_scope_cues.find_in(stems)
+        for spotter in self.signed_cues:
+            out_of_scope |= spotter.find_in(stems)
         # "my sister's eyelid flutters, and now my calf does too" is still about the calf
         if out_of_scope and self.unless:
             out_of_scope = {f for f in out_of_scope if not named.intersection(self.unless.get(f, ()))}

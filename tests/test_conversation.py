@@ -355,3 +355,20 @@ def test_worrying_after_the_overview_asks_about_seeing_a_doctor(bot: FAQBot, wor
     chat = bot.conversation()
     assert chat.ask("why do my calves twitch").id == "deficiency-overview"
     assert chat.ask(worry).id == "see-a-doctor"  # not the overview again
+
+
+@pytest.mark.parametrize(("first", "topic"), [("can water pills make my legs twitch", "medications"),
+                                              ("does too much coffee make calves twitch", "caffeine")])
+def test_a_facet_the_topic_has_no_entry_for_gets_the_questions_own_answer(bot: FAQBot, first: str,
+                                                                           topic: str) -> None:
+    chat = bot.conversation()
+    assert chat.ask(first).id == topic
+    # no entry tells the foods of the topic: the question's own answer, not one nutrient's foods
+    assert chat.ask("which foods help against the twitching then?").id == "diet-plan"
+
+
+def test_a_change_to_ones_own_treatment_falls_back_in_a_conversation(bot: FAQBot) -> None:
+    chat = bot.conversation()
+    assert chat.ask("do potassium supplements help with twitching").kind == "answer"
+    reply = chat.ask("ok so can I just double my tablets for a while?")
+    assert reply.kind == "fallback" and reply.reason["facet"] == "decisions about your own treatment"

@@ -886,3 +886,17 @@ def test_the_ranking_weights_are_the_faqs(tmp_path: Path) -> None:
     scores = bot.index.score(["which foods have magnesium"])
     combined = bot.decider.score_batch(scores).combined
     assert combined == pytest.approx(np.clip(0.5 * scores.fuzzy, 0.0, 1.0))
+
+
+def test_an_out_of_scope_facets_signs_are_loaded(tmp_path: Path) -> None:
+    text = mutate("      words: [dose, dosage]", "      signs:\n        change: [double, halve]\n"
+                  "        amount: [dose, pills]\n      words: [double my dose]")
+    facet = load_faq(write(tmp_path, text)).out_of_scope_facets["dose"]
+    assert dict(facet.signs) == {"change": ("double", "halve"), "amount": ("dose", "pills")}
+
+
+def test_a_word_under_two_signs_of_an_out_of_scope_facet(tmp_path: Path) -> None:
+    text = mutate("      words: [dose, dosage]", "      signs:\n        change: [double, halve]\n"
+                  "        amount: [dose, double]\n      words: [double my dose]")
+    expect_error(write(tmp_path, text), line_of(text, "amount:"),
+                 "sign 'amount': word 'double' is also under out_of_scope facet 'dose': sign 'change'")

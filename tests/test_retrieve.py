@@ -168,3 +168,14 @@ def test_many_rows_product_is_exact_whatever_the_dense_block(
     rows = space.transform(queries)
     reference = (space.to_matrix(rows) @ space.postings.matrix).toarray()
     np.testing.assert_allclose(space.postings.dot(rows), reference, atol=1e-12)
+
+
+@pytest.mark.parametrize("question", ["can I halve my water pills for a week?", "should I quit my statins?",
+                                      "is it fine to triple my potassium tablets"])
+def test_a_change_to_ones_own_treatment_is_spotted_in_any_words_of_its_signs(bot: FAQBot, question: str) -> None:
+    assert "own-treatment" in bot.index.analyse(question).out_of_scope
+
+
+@pytest.mark.parametrize("question", ["how do I stop my calf twitching", "which pills help with low magnesium"])
+def test_a_change_word_or_a_treatment_word_alone_is_no_treatment_decision(bot: FAQBot, question: str) -> None:
+    assert "own-treatment" not in bot.index.analyse(question).out_of_scope
