@@ -22,7 +22,7 @@ from .inflection import Inflections
 from .knowledge import FAQ, plain_model, red_flag_counts, red_flag_signs, red_flag_texts_by_language
 from .language import ENGLISH
 from .messages import Messages, Wording
-from .model import FEATURES, uses_intent
+from .model import FEATURES, RANKING, uses_intent
 from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
 from .reply import Alternative, Reply
 from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
@@ -67,6 +67,7 @@ class Decider:
         _, plain_calibration, plain_ranking = plain_model(uses_intent(len(faq.entries), len(faq.out_of_scope_examples)))
         self.calibration = {**plain_calibration, **faq.calibration}
         self.ranking = {**plain_ranking, **faq.ranking}
+        self.ranking_weights = np.array([self.ranking[k] for k in RANKING])
         self.weights = np.array([self.calibration[k] for k in FEATURES])
         urgent = faq.urgent
         languages = faq.languages.values()
@@ -226,25 +227,31 @@ class Decider:
         return Batch(combined=combined, features=self._features(scores, combined, named, asked), best=best)
 
     def _combine(self, scores: Scores) -> tuple[Matrix, Matrix, Matrix]:
-        """One similarity per (question, entry), with the subjects and facets the questions name.
+        """One similarity per (question, entry), with the subjects and facets the questions name:
+        the ranking terms (`ranking_terms`) weighed by `thresholds: ranking`, within [0, 1]."""
+        terms, named, asked = self.ranking_terms(scores)
+        return np.clip(terms @ self.ranking_weights, 0.0, 1.0), named, asked
+
+    def ranking_terms(self, scores: Scores) -> tuple[npt.NDArray[np.float64], Matrix, Matrix]:
+        """Each term of an entry's score, per (question, entry, `bot.model.RANKING` name), and
+        the subjects and facets the questions name.
 
         Entries about the subjects a question names, and telling the facet it asks for, are
         lifted; the others are pushed down. A subject named with no facet, or with a facet no
         entry tells about it, asks for the default facet ("hypomagnesemia" → its role).
         """
-        analyses, w = scores.analyses, self.ranking
-        total = w["word"] * scores.word + w["char"] * scores.char + w["fuzzy"] * scores.fuzzy
+        analyses = scores.analyses
         named = self._one_hot([a.subjects for a in analyses], self.subject_col)
         weighted = named * self.specificity
         weight = weighted.sum(axis=1, keepdims=True)
         agree = weighted @ self.membership  # (questions, entries)
         has_subject = weight > NAMED_ENOUGH
-        total += np.where(has_subject, w["subject"] * (2.0 * agree / np.maximum(weight, 1e-9) - 1.0), 0.0)
+        subject = np.where(has_subject, 2.0 * agree / np.maximum(weight, 1e-9) - 1.0, 0.0)
         # naming no subject in particular, a question fits the general entries better than those
         # about one nutrient: "can lacking nutrients make my legs twitch"
-        total -= np.where(has_subject, 0.0, w["unnamed"] * self.entry_specificity[None, :])
+        unnamed = np.where(has_subject, 0.0, -self.entry_specificity[None, :])
         # the learned ranking too: naming no subject, a question is not about one nutrient
-        total += w["intent"] * scores.intent * np.where(has_subject, 1.0, 1.0 - self.entry_specificity[None, :])
+        intent = scores.intent * np.where(has_subject, 1.0, 1.0 - self.entry_specificity[None, :])
 
         asked = self._one_hot([a.facets for a in analyses], self.facet_col)
         wanted = asked.copy()
@@ -256,8 +263,10 @@ class Decider:
             wanted[default] = 0.0
             wanted[default, self.default_facet] = 1.0
         facet_agree = np.where(wanted[:, self.entry_facet] > 0, 1.0, -1.0)  # (questions, entries)
-        total += np.where(wanted.any(axis=1, keepdims=True), w["facet"] * facet_agree, 0.0)
-        return np.clip(total, 0.0, 1.0), named, asked
+        facet = np.where(wanted.any(axis=1, keepdims=True), facet_agree, 0.0)
+        terms = {"word": scores.word, "char": scores.char, "fuzzy": scores.fuzzy, "intent": intent,
+                 "subject": subject, "facet": facet, "unnamed": unnamed}
+        return np.stack([terms[name] for name in RANKING], axis=-1), named, asked
 
     def _features(self, scores: Scores, combined: Matrix, named: Matrix, asked: Matrix) -> Matrix:
         """The numbers the confidence model reads, one row per question (columns: FEATURES)."""
