@@ -82,6 +82,10 @@ class Concept:
     # also "halve my meds" when `double` and `pills` are signs)
     signs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def __reduce__(self) -> tuple[type[Concept], tuple[object, ...]]:
+        """Pickle with a plain dict (a mappingproxy cannot be pickled)."""
+        return Concept, (self.name, self.label, self.words, self.default, self.unless, dict(self.signs))
+
 
 @dataclass(frozen=True, slots=True)
 class SmallTalk:
