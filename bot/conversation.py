@@ -160,6 +160,8 @@ class Conversation:
             return None
         if target == last.id and analysis.content == 0:
             return None  # function words that lead back to the last answer ask nothing: "so?", "and then?"
+        if target == last.id and asked and last.facet not in asked:
+            return None  # the last answer again, for a facet it does not tell: "what should I eat then?"
         entry = bot.faq.entry(target)
         text, lang = bot.decider.messages.answer(entry, analysis.lang)
         return Reply("answer", entry.id, text, retry.confidence, retry.alternatives,
