@@ -40,6 +40,7 @@ SMALLTALK_WORDS = 10  # longer messages are questions, not small talk
 SMALLTALK_SIMILARITY = 0.6  # character similarity to a small-talk pattern that makes it small talk
 SMALLTALK_VERBATIM = 0.85  # ...and that makes it small talk though it names a subject
 OUT_OF_SCOPE_LIKELY = 0.5  # the learned ranking's out-of-scope probability that rules out a clarification
+LIKELY_OUT_ANSWER = 0.6  # ...and the confidence needed to answer such a question nonetheless
 SPECIFIC_SUBJECT = 0.5  # a subject this specific (`Index.subject_weight`) names a topic of its own
 CLOSER_WORDS = 4  # a closing phrase matched all words but one is this many words at least
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
@@ -500,7 +501,9 @@ class Decider:
         if conf >= thresholds.answer and self._unsaid_subject(analysis, order):
             # "what foods have it?" with nothing before it: which nutrient's foods is not said
             return self._clarify(conf, alternatives, words)
-        if conf >= thresholds.answer:
+        # when the learned ranking finds the question more likely out of scope than not, the
+        # confidence must say more than "just over the threshold": "can I give my 5 year old some?"
+        if conf >= (max(thresholds.answer, LIKELY_OUT_ANSWER) if likely_out else thresholds.answer):
             best = entries[order[0]]
             text, lang = self.messages.answer(best, analysis.lang)
             return Reply("answer", best.id, text, conf, alternatives[1:], {"reason": "retrieval"}, lang)

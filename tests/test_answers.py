@@ -67,10 +67,7 @@ PARAPHRASES: list[Row] = [
     ("what are the signs of a potassium deficiency", "answer", "potassium-signs"),
     ("what causes potassium to drop", "answer", "potassium-causes"),
     ("what can make potassium go down", "answer", "potassium-causes"),
-    pytest.param(
-        "why would potassium levels fall", "answer", "potassium-causes",
-        marks=bug("answered with potassium-role: 'why would ... fall' is not read as asking for causes"),
-    ),
+    ("why would potassium levels fall", "answer", "potassium-causes"),
     ("what drains potassium from the body", "answer", "potassium-causes"),
     ("how is calcium involved in twitching", "answer", "calcium-role"),
     ("low calcium and twitchy muscles", "answer", "calcium-role"),

@@ -188,6 +188,28 @@ def test_the_confidence_model_is_refitted_into_a_plain_faq(tmp_path: Path) -> No
     assert refused.returncode != 0 and "faqbot convert" in refused.stderr
 
 
+def test_the_ranking_weights_are_fitted_into_the_faq_with_the_confidence_model(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from bot.model import RANKING
+
+    faq = yaml_faq(tmp_path)
+    labelled = tmp_path / "labelled.jsonl"
+    rows = [{"q": q, "expect": [entry]} for q, entry in QUESTIONS.items()]
+    rows += [{"q": q, "expect": ["fallback"]} for q in ("what is the weather today", "tell me a joke")]
+    labelled.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    tool = Path(__file__).resolve().parent.parent / "tools" / "calibrate.py"
+    done = subprocess.run([sys.executable, str(tool), "--faq", str(faq), str(labelled), "--ranking", "--write"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "combined after" in done.stderr  # each signal's top-1 and the combination's
+    text = faq.read_text(encoding="utf-8")
+    assert "thresholds:\n  ranking:\n    word:" in text and "\n  calibration:\n    bias:" in text
+    fitted = load_faq(faq)  # and the FAQ still loads: every weight named and at least 0
+    assert set(fitted.ranking) == set(RANKING) and all(weight >= 0 for weight in fitted.ranking.values())
+
+
 def test_a_faq_too_big_for_the_learned_ranking_gets_the_model_fitted_without_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot import knowledge, model
