@@ -40,9 +40,10 @@ def cache_dir() -> Path | None:
 
 def _key(kind: Analyzer, documents: Sequence[Sequence[str]] | Sequence[str]) -> str:
     digest = hashlib.sha256(f"{FORMAT}\x1f{kind}".encode())
-    for document in documents:
-        text = document if isinstance(document, str) else "\x1f".join(document)
-        digest.update(b"\x1e" + text.encode("utf-8", "surrogatepass"))
+    # one encode and one update for all of them (the same bytes as one per document, at a
+    # fraction of the cost on every start)
+    texts = "".join("\x1e" + (d if isinstance(d, str) else "\x1f".join(d)) for d in documents)
+    digest.update(texts.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:40]
 
 

@@ -36,6 +36,7 @@ MAX_CHARS = 4000  # longer input is cut: no question needs more, and it bounds t
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 
 
+@lru_cache(maxsize=1 << 15)  # an index build cleans many texts twice or more (phrasings, flags)
 def clean(text: str) -> str:
     """NFKC, lowercase, contractions expanded, stretched letters cut to two, punctuation and
     control characters removed."""
