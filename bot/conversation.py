@@ -28,6 +28,11 @@ _GENERAL_SUBJECT = 0.5  # subjects less specific than this (`Index.subject_weigh
 _OUT_OF_SCOPE = 0.5  # a turn the learned ranking finds this likely out of scope is not completed
 _NEW_TOPIC_INFORMATION = 3.0  # a word this rare (under ~10 per million words) names a topic
 _MAX_FOLLOW_UP_CONTENT = 5  # more content words make a complete question, answered on its own
+# a follow-up of function words alone is read by the learned ranking when an entry about
+# twitching as such is this likely, and this many times likelier than the next such entry
+_GENERAL_LIKELY = 0.05
+_GENERAL_LEAD = 1.2
+_GENERAL_WORDS = 4  # ...and has at least this many words ("so?", "and then?" ask nothing)
 
 
 class Conversation:
@@ -159,13 +164,38 @@ class Conversation:
         if reply.kind == "answer" and reply.id == target:
             return None
         if target == last.id and analysis.content == 0:
-            return None  # function words that lead back to the last answer ask nothing: "so?", "and then?"
+            # function words that lead back to the last answer ask nothing ("so?", "and then?"),
+            # unless, asked as a question, the learned ranking reads them as asking what an entry
+            # about twitching as such tells: "is this something bad?", "what would they do to find out?"
+            facet = self._general_facet(analysis) if analysis.asks and len(analysis.words) >= _GENERAL_WORDS else None
+            if facet is None:
+                return None
+            retry = bot.answer_analysis(replace(analysis, words=(*analysis.words, FACET + facet),
+                                                facets=frozenset({facet}), content=1))
+            if retry.kind != "answer" or retry.id == last.id:
+                return None
+            target = retry.id or ""
         if target == last.id and asked and last.facet not in asked:
             return None  # the last answer again, for a facet it does not tell: "what should I eat then?"
         entry = bot.faq.entry(target)
         text, lang = bot.decider.messages.answer(entry, analysis.lang)
         return Reply("answer", entry.id, text, retry.confidence, retry.alternatives,
                      {"reason": "follow-up", "from": last.id}, lang)
+
+    def _general_facet(self, analysis: Analysis) -> str | None:
+        """The facet of the entry about twitching as such that the learned ranking finds a turn
+        of function words asks for, when that entry is clearly the likeliest; else None."""
+        bot = self._bot
+        weight = bot.index.subject_weight
+        general = [n for n, e in enumerate(bot.faq.entries) if e.facet and e.subjects and e.id != self.last
+                   and min(weight[s] for s in e.subjects) < _GENERAL_SUBJECT]
+        probability = bot.index.score_analyses([analysis]).intent[0]
+        if len(general) < 2 or len(probability) <= max(general):  # no learned ranking: nothing to read
+            return None
+        best, second = sorted(general, key=lambda n: -probability[n])[:2]
+        if probability[best] < _GENERAL_LIKELY or probability[best] < _GENERAL_LEAD * probability[second]:
+            return None
+        return bot.faq.entries[best].facet
 
     def _correction(self, analysis: Analysis) -> tuple[Analysis, bool]:
         """The turn without the subjects it negates beside one it names ("sorry, potassium not

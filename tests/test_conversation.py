@@ -372,3 +372,18 @@ def test_a_change_to_ones_own_treatment_falls_back_in_a_conversation(bot: FAQBot
     assert chat.ask("do potassium supplements help with twitching").kind == "answer"
     reply = chat.ask("ok so can I just double my tablets for a while?")
     assert reply.kind == "fallback" and reply.reason["facet"] == "decisions about your own treatment"
+
+
+def test_a_question_of_function_words_is_read_by_the_learned_ranking(bot: FAQBot) -> None:
+    chat = bot.conversation()
+    assert chat.ask("does stress cause twitching").id == "stress"
+    # "how would they find out" names nothing; the learned ranking reads it as asking for testing
+    reply = chat.ask("how would they find out?")
+    assert reply.id == "testing-and-supplements" and reply.reason == {"reason": "follow-up", "from": "stress"}
+
+
+@pytest.mark.parametrize("first", ["does exercise cause twitching", "what is calf twitching"])
+def test_a_bare_so_asks_nothing_after_any_answer(bot: FAQBot, first: str) -> None:
+    chat = bot.conversation()
+    chat.ask(first)
+    assert chat.ask("so?").kind != "answer"
