@@ -52,7 +52,7 @@ class IntentModel:
             model = cls._fit(*rows(), labels, entries)
             return {"word": model.word, "char": model.char, "bias": model.bias}
 
-        saved = cached_arrays("intent", [FORMAT, *key, "\x1f", labels.tobytes().hex()], fit,
+        saved = cached_arrays("intent", [FORMAT, repr(C), *key, "\x1f", labels.tobytes().hex()], fit,
                               lambda arrays: (arrays.get("word", np.empty((0, 0))).shape[1:] == (entries,)
                                               and arrays.get("char", np.empty((0, 0))).shape[1:] == (entries,)
                                               and arrays.get("bias", np.empty(0)).shape == (entries,)))

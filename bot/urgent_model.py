@@ -55,7 +55,7 @@ class UrgentModel:
             coef = model.coef_[0]
             return {"word": coef[:widths[0]], "char": coef[widths[0]:], "bias": model.intercept_[:1]}
 
-        arrays = cached_arrays("urgent", [FORMAT, *examples, "\x1f", *negatives], fit,
+        arrays = cached_arrays("urgent", [FORMAT, repr(C), *examples, "\x1f", *negatives], fit,
                                lambda saved: (saved.get("word", np.empty(0)).shape == (widths[0],)
                                               and saved.get("char", np.empty(0)).shape == (widths[1],)
                                               and saved.get("bias", np.empty(0)).shape == (1,)))
