@@ -108,11 +108,20 @@ class Conversation:
         last = bot.faq.entry(self.last)
         weight = bot.index.subject_weight
         analysis, corrected = self._correction(analysis)
+        analysis, remark = self._without_hints(analysis, last.subjects)
         # a general subject ("this deficiency", "low on it") names no topic of its own
         named = [s for s in sorted(analysis.subjects) if weight[s] >= _GENERAL_SUBJECT]
         stops = bot.index.stopwords
         plain = [w for w in analysis.words if w not in stops and ":" not in w]
-        if named and not analysis.facets and last.facet:
+        if remark and not named and not analysis.facets and last.subjects:
+            # only a hint named another subject: a remark about the person ("I'm vegan though,
+            # does that list still work?") keeps the topic, its subject and facet
+            subject = max(last.subjects, key=lambda s: weight[s])
+            words = (*analysis.words, SUBJECT + subject, *((FACET + last.facet,) if last.facet else ()))
+            completed = replace(analysis, text=f"{analysis.text} {clean(bot.faq.subjects[subject].label)}",
+                                words=words, subjects=frozenset({subject}), content=analysis.content + 1,
+                                facets=frozenset({last.facet}) if last.facet else frozenset())
+        elif named and not analysis.facets and last.facet:
             if reply.kind == "answer" and plain and not corrected:
                 return None  # "why does vitamin D matter for muscles" stands on its own
             label = bot.faq.facets[last.facet].label
@@ -196,6 +205,17 @@ class Conversation:
         if probability[best] < _GENERAL_LIKELY or probability[best] < _GENERAL_LEAD * probability[second]:
             return None
         return bot.faq.entries[best].facet
+
+    def _without_hints(self, analysis: Analysis, topic: tuple[str, ...]) -> tuple[Analysis, bool]:
+        """The turn without the subjects it only hints at ("vegan": B12) when the conversation
+        is about a subject in particular, and whether it had any: there, they describe the
+        person, not a new subject. After a general answer they name their subject."""
+        weight = self._bot.index.subject_weight
+        dropped = analysis.hinted & analysis.subjects
+        if not dropped or not any(weight[s] >= _GENERAL_SUBJECT for s in topic):
+            return analysis, False
+        words = tuple(w for w in analysis.words if not (w.startswith(SUBJECT) and w[len(SUBJECT):] in dropped))
+        return replace(analysis, words=words, subjects=analysis.subjects - dropped, hinted=frozenset()), True
 
     def _correction(self, analysis: Analysis) -> tuple[Analysis, bool]:
         """The turn without the subjects it negates beside one it names ("sorry, potassium not

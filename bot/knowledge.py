@@ -81,10 +81,14 @@ class Concept:
     # out-of-scope facets: words that stand for each other in its cues ("double my pills" is
     # also "halve my meds" when `double` and `pills` are signs)
     signs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # subjects: words that point to the subject without naming it ("vegan" to B12): they name it
+    # in a question, but in a conversation about another subject they are a remark about the
+    # person ("I'm vegan though, does that list still work?"), not a change of subject
+    hints: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[type[Concept], tuple[object, ...]]:
         """Pickle with a plain dict (a mappingproxy cannot be pickled)."""
-        return Concept, (self.name, self.label, self.words, self.default, self.unless, dict(self.signs))
+        return Concept, (self.name, self.label, self.words, self.default, self.unless, dict(self.signs), self.hints)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +383,8 @@ def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dic
     node = parent.mapping(key)
     if node is None:
         return {}
-    optional = ("unless", "signs") if kind.startswith("out_of_scope") else ("default",)
+    optional = ("unless", "signs") if kind.startswith("out_of_scope") else (
+        ("default", "hints") if kind == "subject" else ("default",))
     concepts: dict[str, Concept] = {}
     default: tuple[str, int] | None = None
     for name, (name_line, spec) in node.pairs.items():
@@ -393,10 +398,16 @@ def _concepts(parent: Fields, key: str, kind: str, words: list[_Located]) -> dic
         label, default_flag = item.text("label"), item.flag("default")
         unless = tuple(t for t, _ in item.texts("unless")) if "unless" in optional else ()
         signs = item.groups("signs") if "signs" in optional else {}
+        hints = item.texts("hints", allow_empty=True) if "hints" in optional else []
+        for text, line in hints:
+            if len(tokens(clean(text))) != 1:
+                item.fail(line, f"{owner}: hint '{text}' must be one word")
+        words.extend((owner, text, line) for text, line in hints)
         sign_words = [(f"{owner}: sign '{sign}'", t, n) for sign, texts in signs.items() for t, n in texts]
         _check_unique(item, sign_words, "word", key=lambda text: " ".join(tokens(clean(text))))
         concept = Concept(name, label, tuple(t for t, _ in found), default_flag, unless,
-                          MappingProxyType({sign: tuple(t for t, _ in texts) for sign, texts in signs.items()}))
+                          MappingProxyType({sign: tuple(t for t, _ in texts) for sign, texts in signs.items()}),
+                          tuple(t for t, _ in hints))
         if concept.default:
             line = item.node.pairs["default"][0]
             if default is not None:

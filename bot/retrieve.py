@@ -68,6 +68,7 @@ class Analysis:
     asking: tuple[str, ...] | None = None  # `words` of the sentences that ask, when others are context
     breaks: tuple[int, ...] = ()  # where sentences after the first start in `stems`
     asks: bool = False  # does the message hold a question mark?
+    hinted: frozenset[str] = frozenset()  # subjects it names only by their hints ("vegan": B12)
 
     @property
     def mapped(self) -> str:
@@ -97,7 +98,7 @@ class Index:
             (SUBJECT, faq.subjects), (FACET, faq.facets), (OUT_OF_SCOPE, faq.out_of_scope_facets)
         ):
             for concept in concepts.values():
-                lexicon[prefix + concept.name] = [concept.name, *concept.words]
+                lexicon[prefix + concept.name] = [concept.name, *concept.words, *concept.hints]
         for name, words in faq.synonyms.items():
             lexicon[SYNONYM + name] = [name, *words]
         knowledge = WordKnowledge.build(faq.languages)
@@ -230,6 +231,8 @@ class Index:
         self._unglued: dict[str, str] = {}
         # words a red flag is made of are never split: "heartbeat" must stay whole
         self.red_flag_words = frozenset(w for text in red_flag_texts(faq) for w in tokens(clean(text)))
+        # the subjects' hints, as stems (see `Concept.hints`)
+        self._hint_words = frozenset(stem(w) for c in faq.subjects.values() for h in c.hints for w in tokens(clean(h)))
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
 
     def entry_words(self, entry: int) -> frozenset[str]:
@@ -351,10 +354,18 @@ class Index:
         # "my sister's eyelid flutters, and now my calf does too" is still about the calf
         if out_of_scope and self.unless:
             out_of_scope = {f for f in out_of_scope if not named.intersection(self.unless.get(f, ()))}
+        # a subject named by nothing but its hints is only hinted at ("I'm vegan"): read without
+        # them, the message does not name it
+        hinted: frozenset[str] = frozenset()
+        hints = [f[1] if f[1] in self._hint_words else c for f, c in zip(forms, canonical, strict=True)]
+        if hints != canonical:
+            unhinted = set(self.mapper.map_canonical(hints)) | set(hints)
+            hinted = frozenset(name for name in subjects if SUBJECT + name not in unhinted)
         return Analysis(
             text=text,
             stems=tuple(stems),
             words=tuple(mapped),
+            hinted=hinted,
             subjects=frozenset(subjects),
             facets=frozenset(facets),
             out_of_scope=frozenset(out_of_scope),
@@ -575,7 +586,7 @@ def _own_words(language: Language) -> set[str]:
 def _every_phrase(faq: FAQ) -> list[str]:
     """Every word-list phrase of a FAQ, in every language (what `phrase_tokens` will be asked)."""
     phrases = [p for group in (faq.subjects, faq.facets, faq.out_of_scope_facets) for c in group.values()
-               for p in (c.name, *c.words)]
+               for p in (c.name, *c.words, *c.hints)]
     phrases += [p for name, words in faq.synonyms.items() for p in (name, *words)]
     phrases += [p for s in faq.smalltalk for p in s.patterns]
     phrases += [*(faq.urgent.negations if faq.urgent else ()), *red_flag_texts(faq)]

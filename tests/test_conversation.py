@@ -387,3 +387,19 @@ def test_a_bare_so_asks_nothing_after_any_answer(bot: FAQBot, first: str) -> Non
     chat = bot.conversation()
     chat.ask(first)
     assert chat.ask("so?").kind != "answer"
+
+
+@pytest.mark.parametrize(("first", "topic"), [("which foods are high in potassium", "potassium-foods"),
+                                              ("where can I get vitamin D from", "vitamin-d-sources")])
+def test_a_hint_about_the_person_keeps_a_particular_topic(bot: FAQBot, first: str, topic: str) -> None:
+    chat = bot.conversation()
+    assert chat.ask(first).id == topic
+    # "vegetarian" points to B12, but here it is a remark about the person and the list before
+    reply = chat.ask("I'm vegetarian btw, is that list still ok for me?")
+    assert reply.id == topic and reply.reason == {"reason": "follow-up", "from": topic}
+
+
+def test_a_hint_names_its_subject_after_a_general_answer(bot: FAQBot) -> None:
+    chat = bot.conversation()
+    assert chat.ask("what is calf twitching").id == "about-twitching"
+    assert chat.ask("I'm vegetarian, could that be behind it?").id.startswith("vitamin-b12")

@@ -900,3 +900,10 @@ def test_a_word_under_two_signs_of_an_out_of_scope_facet(tmp_path: Path) -> None
                   "        amount: [dose, double]\n      words: [double my dose]")
     expect_error(write(tmp_path, text), line_of(text, "amount:"),
                  "sign 'amount': word 'double' is also under out_of_scope facet 'dose': sign 'change'")
+
+
+def test_a_subjects_hints_are_loaded_and_must_be_single_words(tmp_path: Path) -> None:
+    text = mutate("    words: [potassium]", "    words: [potassium]\n    hints: [bananas]")
+    assert load_faq(write(tmp_path, text)).subjects["potassium"].hints == ("bananas",)
+    text = mutate("    words: [potassium]", "    words: [potassium]\n    hints: [banana split]")
+    expect_error(write(tmp_path, text), line_of(text, "hints:"), "hint 'banana split' must be one word")

@@ -179,3 +179,9 @@ def test_a_change_to_ones_own_treatment_is_spotted_in_any_words_of_its_signs(bot
 @pytest.mark.parametrize("question", ["how do I stop my calf twitching", "which pills help with low magnesium"])
 def test_a_change_word_or_a_treatment_word_alone_is_no_treatment_decision(bot: FAQBot, question: str) -> None:
     assert "own-treatment" not in bot.index.analyse(question).out_of_scope
+
+
+def test_a_subject_named_only_by_its_hint_is_hinted(bot: FAQBot) -> None:
+    assert bot.index.analyse("I'm vegetarian, does that matter?").hinted == {"vitamin-b12"}
+    assert "vitamin-b12" in bot.index.analyse("I'm vegetarian, does that matter?").subjects
+    assert not bot.index.analyse("I'm vegetarian, do I need more b12?").hinted
