@@ -94,10 +94,16 @@ class Decider:
         # another language's pattern that is an English function word alone ("a+", "re") would
         # make small talk of English text: it is left out
         english = index.english_function_words
-        for lang in languages:
+        own_talk: dict[str, dict[str, list[str]]] = {}  # each language's patterns with English's
+        english_talk = {intent: list(found) for intent, found in talk.items()}
+        for code, lang in faq.languages.items():
+            own_talk[code] = {intent: list(found) for intent, found in english_talk.items()}
             for intent, found in lang.smalltalk_patterns.items():
-                talk[intent].extend(p for p in found if not _only(phrase_tokens(p), english))
+                kept = [p for p in found if not _only(phrase_tokens(p), english)]
+                talk[intent].extend(kept)
+                own_talk[code].setdefault(intent, []).extend(kept)
         self.smalltalk = ConceptMapper(talk)
+        self._own_talk = own_talk
         self.smalltalk_replies = {s.id: s.reply for s in faq.smalltalk}
         self.closers = frozenset(s.id for s in faq.smalltalk if s.closes)
         self.messages = Messages(faq)
@@ -173,7 +179,8 @@ class Decider:
         what about potassium" is answered."""
         if analysis.asks or analysis.out_of_scope or not self.closers or not analysis.stems:
             return None
-        mapped = self.smalltalk.map([self._talk_word(w) for w in analysis.stems])
+        # in the message's own language: Portuguese "no chão" ("on the floor") is no Spanish "chao"
+        mapped = self._talk_mapper(analysis.lang).map([self._talk_word(w) for w in analysis.stems])
         for word in (mapped[0], mapped[-1]):
             if word in self.closers:
                 return word
@@ -186,6 +193,12 @@ class Decider:
                         if sum(a == b for a, b in zip(end, phrase, strict=True)) >= n - 1:
                             return intent
         return None
+
+    @lru_cache(maxsize=16)  # noqa: B019 - the decider lives as long as the bot
+    def _talk_mapper(self, lang: str) -> ConceptMapper:
+        """The small-talk patterns of English and `lang` (all of them for a language the FAQ lacks)."""
+        own = self._own_talk.get(lang)
+        return ConceptMapper(own) if own is not None else self.smalltalk
 
     def _closest_pattern(self, analysis: Analysis, whole: set[str] | None = None) -> tuple[float, int]:
         """The character similarity of a short message to its closest small-talk pattern, and

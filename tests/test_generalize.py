@@ -211,3 +211,9 @@ def test_asking_whether_the_bot_is_a_doctor_is_small_talk(bot: FAQBot, text: str
                                   "are you a doctor? what foods have magnesium"])
 def test_a_question_for_a_doctor_or_about_a_subject_is_not_small_talk(bot: FAQBot, text: str) -> None:
     assert bot.ask(text).kind == "answer"
+
+
+def test_a_closer_is_another_languages_only_in_that_language(bot: FAQBot) -> None:
+    # Spanish "chao" is goodbye; Portuguese "chão" (the floor) cleans to the same letters
+    assert bot.ask("gracias, chao").kind == "smalltalk"
+    assert bot.ask("Minha panturrilha treme quando piso no chão").kind != "smalltalk"
