@@ -65,7 +65,10 @@ def read_labelled(path: str | Path) -> tuple[list[Item], list[Dialogue]]:
                 dialogues.append(Dialogue(str(obj.get("name", f"line {number}")), turns))
             else:
                 items.append(_item(obj["q"], obj["expect"], obj.get("tag", "untagged"), str(path)))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except KeyError as exc:
+            raise EvalFormatError(path, number, "not a labelled question or dialogue "
+                                  f"(no {exc}: a question has 'q' and 'expect', a dialogue 'turns')") from None
+        except (json.JSONDecodeError, TypeError, ValueError) as exc:
             raise EvalFormatError(path, number, f"not a labelled question or dialogue ({exc})") from None
     return items, dialogues
 

@@ -235,6 +235,15 @@ def test_eval_malformed_line_says_where(
     assert _one_error_line(err).startswith(f"faqbot: {path}:3: ")
 
 
+def test_eval_an_empty_object_says_what_a_line_needs(
+    capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_text("{}\n", encoding="utf-8")
+    code, _, err = _run(capsys, "eval", "--faq", str(tiny_faq_path), str(path))
+    assert code == 1 and "'q' and 'expect'" in _one_error_line(err) and "'turns'" in err
+
+
 def test_eval_missing_file(capsys: pytest.CaptureFixture[str], tiny_faq_path: Path, tmp_path: Path) -> None:
     missing = tmp_path / "missing.jsonl"
     code, out, err = _run(capsys, "eval", "--faq", str(tiny_faq_path), str(missing))
