@@ -113,29 +113,22 @@ class Conversation:
         named = [s for s in sorted(analysis.subjects) if weight[s] >= _GENERAL_SUBJECT]
         stops = bot.index.stopwords
         plain = [w for w in analysis.words if w not in stops and ":" not in w]
-        if remark and not named and not analysis.facets and last.subjects:
-            # only a hint named another subject: a remark about the person ("I'm vegan though,
-            # does that list still work?") keeps the topic, its subject and facet
-            subject = max(last.subjects, key=lambda s: weight[s])
-            words = (*analysis.words, SUBJECT + subject, *((FACET + last.facet,) if last.facet else ()))
-            completed = replace(analysis, text=f"{analysis.text} {clean(bot.faq.subjects[subject].label)}",
-                                words=words, subjects=frozenset({subject}), content=analysis.content + 1,
-                                facets=frozenset({last.facet}) if last.facet else frozenset())
-        elif named and not analysis.facets and last.facet:
+        if named and not analysis.facets and last.facet:
             if reply.kind == "answer" and plain and not corrected:
                 return None  # "why does vitamin D matter for muscles" stands on its own
             label = bot.faq.facets[last.facet].label
             completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
                                 words=(*analysis.words, FACET + last.facet), facets=frozenset({last.facet}))
-        elif not named and not analysis.facets and not analysis.asks and plain and reply.kind != "answer" and (
-            self._about_last(plain)
-        ):
-            # a remark on the last answer, in its own words: "I can't have dairy btw" after the
-            # calcium foods keeps the topic (its subject and facet)
+        elif not named and not analysis.facets and last.subjects and (remark or (
+                not analysis.asks and plain and reply.kind != "answer" and self._about_last(plain))):
+            # a remark on the last answer keeps the topic (its subject and facet): in its own words
+            # ("I can't have dairy btw" after the calcium foods), or naming another subject only
+            # by a hint ("I'm vegan though, does that list still work?")
             subject = max(last.subjects, key=lambda s: weight[s])
             words = (*analysis.words, SUBJECT + subject, *((FACET + last.facet,) if last.facet else ()))
             text = f"{analysis.text} {clean(bot.faq.subjects[subject].label)}"
             completed = replace(analysis, text=text, words=words, subjects=frozenset({subject}),
+                                content=max(analysis.content, 1),
                                 facets=frozenset({last.facet}) if last.facet else frozenset())
         elif not named and last.subjects and not self._new_topic(plain) and (analysis.facets or not plain or (
                 analysis.asks and (reply.reason or {}).get("reason") == "low-confidence")):
