@@ -357,8 +357,8 @@ class Index:
         # a subject named by nothing but its hints is only hinted at ("I'm vegan"): read without
         # them, the message does not name it
         hinted: frozenset[str] = frozenset()
-        hints = [f[1] if f[1] in self._hint_words else c for f, c in zip(forms, canonical, strict=True)]
-        if hints != canonical:
+        if subjects and not self._hint_words.isdisjoint(f[1] for f in forms):
+            hints = [f[1] if f[1] in self._hint_words else c for f, c in zip(forms, canonical, strict=True)]
             unhinted = set(self.mapper.map_canonical(hints)) | set(hints)
             hinted = frozenset(name for name in subjects if SUBJECT + name not in unhinted)
         return Analysis(
