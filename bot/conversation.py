@@ -161,7 +161,7 @@ class Conversation:
         if not named and asked and not any(bot.entry_for(s, f) for s in last.subjects for f in asked):
             if reply.kind == "answer":
                 return None
-            target = next((e.id for e in bot.faq.entries if e.facet in asked and e.subjects
+            target = next((e.id for e in bot.faq.entries if set(e.facets) & set(asked) and e.subjects
                            and min(weight[s] for s in e.subjects) < _GENERAL_SUBJECT), target)
         if reply.kind == "answer" and reply.id == target:
             return None
@@ -177,7 +177,7 @@ class Conversation:
             if retry.kind != "answer" or retry.id == last.id:
                 return None
             target = retry.id or ""
-        if target == last.id and asked and last.facet not in asked:
+        if target == last.id and asked and not set(last.facets) & set(asked):
             return None  # the last answer again, for a facet it does not tell: "what should I eat then?"
         entry = bot.faq.entry(target)
         text, lang = bot.decider.messages.answer(entry, analysis.lang)

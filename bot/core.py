@@ -71,6 +71,10 @@ class FAQBot:
         for entry in faq.entries:
             for subject in entry.subjects:
                 by_subject_facet.setdefault((subject, entry.facet), entry.id)
+        for entry in faq.entries:  # what an entry also tells, where no entry has it as its own
+            for subject in entry.subjects:
+                for facet in entry.also_tells:
+                    by_subject_facet.setdefault((subject, facet), entry.id)
         self._by_subject_facet = MappingProxyType(by_subject_facet)
         self._frozen = True  # from here on, attributes can be neither set nor deleted
 

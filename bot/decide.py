@@ -133,7 +133,10 @@ class Decider:
             [max((index.subject_weight[s] for s in e.subjects), default=0.0) for e in faq.entries]
         )
         self.entry_facet = np.array([self.facet_col[e.facet] for e in faq.entries], dtype=np.intp)
-        self.entry_facets = np.eye(len(facets))[self.entry_facet]  # entry × facet, one-hot
+        # entry × facet: the facets each entry tells, its own and those it also tells
+        self.entry_facets = np.zeros((len(faq.entries), len(facets)))
+        for n, entry in enumerate(faq.entries):
+            self.entry_facets[n, [self.facet_col[f] for f in entry.facets]] = 1.0
         default = next((n for n, f in faq.facets.items() if f.default), None)
         self.default_facet = self.facet_col[default] if default else None
 
@@ -276,7 +279,7 @@ class Decider:
             default = has_subject[:, 0] & np.where(some, ~(told & (asked > 0)).any(axis=1), short)
             wanted[default] = 0.0
             wanted[default, self.default_facet] = 1.0
-        facet_agree = np.where(wanted[:, self.entry_facet] > 0, 1.0, -1.0)  # (questions, entries)
+        facet_agree = np.where(wanted @ self.entry_facets.T > 0, 1.0, -1.0)  # (questions, entries)
         facet = np.where(wanted.any(axis=1, keepdims=True), facet_agree, 0.0)
         terms = {"word": scores.word, "char": scores.char, "fuzzy": scores.fuzzy, "intent": intent,
                  "subject": subject, "facet": facet, "unnamed": unnamed}
@@ -306,7 +309,7 @@ class Decider:
             "unknown_count": np.minimum(unknown, 3.0),
             "subject_named": named.any(axis=1).astype(float),
             "subject_agrees": (named * self.membership[:, best].T).any(axis=1),
-            "facet_agrees": asked[rows, self.entry_facet[best]],
+            "facet_agrees": (asked @ self.entry_facets.T)[rows, best] > 0,
             "domain": each(lambda a, _: _names_domain(a)),
             "oos_gap": scores.out_of_scope - scores.word[rows, best],
             "unknown_beside_subject": each(lambda a, _: _unknown_beside_subject(a)),

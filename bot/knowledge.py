@@ -40,7 +40,7 @@ _TOP_OPTIONAL = ("fallback", "disclaimer", "subjects", "facets", "urgent", "smal
 _COUNT = re.compile(r"[0-9]{1,9}\+")  # a sign's word for "this many or more"
 _MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration", "ranking", "languages")
 _ENTRY_REQUIRED = ("question", "answer")
-_ENTRY_OPTIONAL = ("id", "subjects", "facet", "section", "alternatives", "related")
+_ENTRY_OPTIONAL = ("id", "subjects", "facet", "section", "alternatives", "related", "also_tells")
 ID_LENGTH = 60  # letters kept of a question to make an id from it
 # What a FAQ without its own `fallback` says when it has no answer.
 PLAIN_FALLBACK = "Sorry, I don't have an answer to that. Please try asking in other words."
@@ -62,6 +62,13 @@ class Entry:
     alternatives: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     line: int = 0
+    # facets its answer tells besides its own: the diet plan, about prevention, tells foods too
+    also_tells: tuple[str, ...] = ()
+
+    @property
+    def facets(self) -> tuple[str, ...]:
+        """Its facet and those it also tells (none in a plain FAQ)."""
+        return (self.facet, *self.also_tells) if self.facet else self.also_tells
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -477,6 +484,13 @@ def _entries(
         named.update(entry_subjects)
         facet, facet_line = item.text_at("facet")
         _check_declared(item, facet, facets, "facet", facet_line)
+        also = item.texts("also_tells", allow_empty=True)
+        told = {facet}
+        for other, line in also:
+            _check_declared(item, other, facets, "facet", line)
+            if other in told:
+                item.fail(line, f"'also_tells' repeats facet '{other}'")
+            told.add(other)
 
         question, question_line = item.text_at("question")
         alternatives = item.texts("alternatives", allow_empty=True)
@@ -500,6 +514,7 @@ def _entries(
                 answer=answer,
                 related=tuple(text for text, _ in links),
                 line=item.line,
+                also_tells=tuple(dict.fromkeys(text for text, _ in also)),
             )
         )
     for entry_item, entry_id, other, line in related:

@@ -403,3 +403,10 @@ def test_a_hint_names_its_subject_after_a_general_answer(bot: FAQBot) -> None:
     chat = bot.conversation()
     assert chat.ask("what is calf twitching").id == "about-twitching"
     assert chat.ask("I'm vegetarian, could that be behind it?").id.startswith("vitamin-b12")
+
+
+def test_a_facet_an_entry_also_tells_is_found_after_another_topic(bot: FAQBot) -> None:
+    chat = bot.conversation()
+    assert chat.ask("can stress make my calves twitch").id == "stress"
+    # no stress entry tells foods; the diet plan tells them too (also_tells), about twitching as such
+    assert chat.ask("ok, and what should I eat?").id == "diet-plan"

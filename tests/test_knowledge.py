@@ -907,3 +907,18 @@ def test_a_subjects_hints_are_loaded_and_must_be_single_words(tmp_path: Path) ->
     assert load_faq(write(tmp_path, text)).subjects["potassium"].hints == ("bananas",)
     text = mutate("    words: [potassium]", "    words: [potassium]\n    hints: [banana split]")
     expect_error(write(tmp_path, text), line_of(text, "hints:"), "hint 'banana split' must be one word")
+
+
+def test_an_entry_may_tell_other_facets_too(tmp_path: Path) -> None:
+    text = mutate("    facet: foods\n", "    facet: foods\n    also_tells: [role]\n")
+    entry = load_faq(write(tmp_path, text)).entry("magnesium-foods")
+    assert (entry.facet, entry.also_tells, entry.facets) == ("foods", ("role",), ("foods", "role"))
+
+
+@pytest.mark.parametrize(("also", "phrase"), [
+    ("[roles]", "facet 'roles' is not declared under 'facets'"),
+    ("[foods]", "'also_tells' repeats facet 'foods'"),
+])
+def test_what_an_entry_also_tells_is_a_declared_facet_once(tmp_path: Path, also: str, phrase: str) -> None:
+    text = mutate("    facet: foods\n", f"    facet: foods\n    also_tells: {also}\n")
+    expect_error(write(tmp_path, text), line_of(text, "also_tells:"), phrase)
