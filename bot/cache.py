@@ -104,26 +104,8 @@ def cached_json(kind: str, key: Sequence[str], compute: Callable[[], Any],
     concept tables) and changes only when they do. A saved value `valid` refuses is computed
     again: a cache can only cost time, never an error.
     """
-    directory = cache_dir()
-    path = directory / f"{kind}-{_key('char', [kind, *key])}.json" if directory else None
-    if path is not None:
-        try:
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            if valid(saved):
-                return saved
-            log.debug("ignoring cache file %s of another shape", path)
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as exc:
-            log.debug("ignoring unreadable cache file %s: %s", path, exc)
-    value = compute()
-    if path is not None:
-        try:
-            save_json(path, value)
-            prune(path.parent, kind)
-        except OSError as exc:
-            log.debug("could not cache %s in %s: %s", kind, path.parent, exc)
-    return value
+    return _cached(kind, key, ".json", lambda path: json.loads(path.read_text(encoding="utf-8")), save_json,
+                   compute, valid)
 
 
 def cached_arrays(kind: str, key: Sequence[str], compute: Callable[[], dict[str, Any]],
@@ -133,27 +115,42 @@ def cached_arrays(kind: str, key: Sequence[str], compute: Callable[[], dict[str,
     refuses is computed again."""
     import numpy as np
 
+    def read(path: Path) -> dict[str, Any]:
+        with np.load(path, allow_pickle=False) as saved:
+            return {name: saved[name] for name in saved.files}
+
+    def write(path: Path, arrays: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{kind}-", suffix=".npz", delete=False) as tmp:
+            np.savez(tmp, **arrays)
+        os.replace(tmp.name, path)
+
+    result: dict[str, Any] = _cached(kind, key, ".npz", read, write, compute, valid)
+    return result
+
+
+def _cached(kind: str, key: Sequence[str], suffix: str, read: Callable[[Path], Any],
+            write: Callable[[Path, Any], None], compute: Callable[[], Any], valid: Callable[[Any], bool]) -> Any:
+    """`compute()`, or what `read` finds in the cache file for (`kind`, `key`) when `valid`
+    accepts it; what is computed is saved with `write`. An unreadable or unwritable cache
+    only costs time."""
     directory = cache_dir()
-    path = directory / f"{kind}-{_key('char', [kind, *key])}.npz" if directory else None
+    path = directory / f"{kind}-{_key('char', [kind, *key])}{suffix}" if directory else None
     if path is not None:
         try:
-            with np.load(path, allow_pickle=False) as saved:
-                arrays = {name: saved[name] for name in saved.files}
-            if valid(arrays):
-                return arrays
+            saved = read(path)
+            if valid(saved):
+                return saved
             log.debug("ignoring cache file %s of another shape", path)
         except FileNotFoundError:
             pass
         except (OSError, ValueError, KeyError) as exc:
             log.debug("ignoring unreadable cache file %s: %s", path, exc)
-    arrays = compute()
+    value = compute()
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{kind}-", suffix=".npz", delete=False) as tmp:
-                np.savez(tmp, **arrays)
-            os.replace(tmp.name, path)
+            write(path, value)
             prune(path.parent, kind)
         except OSError as exc:
             log.debug("could not cache %s in %s: %s", kind, path.parent, exc)
-    return arrays
+    return value

@@ -132,7 +132,6 @@ class Decider:
         self.entry_specificity = np.array(  # how specific each entry's subjects are, in [0, 1]
             [max((index.subject_weight[s] for s in e.subjects), default=0.0) for e in faq.entries]
         )
-        self.entry_facet = np.array([self.facet_col[e.facet] for e in faq.entries], dtype=np.intp)
         # entry × facet: the facets each entry tells, its own and those it also tells
         self.entry_facets = np.zeros((len(faq.entries), len(facets)))
         for n, entry in enumerate(faq.entries):
@@ -413,9 +412,8 @@ class Decider:
             return None if word in self.index.knowledge.functions([lang.split("-")[0]]) else found
         if word in known:
             return None
-        found = next((w for w in (self._inflections.flag_word(word, code) for code in self._inflections.languages)
-                      if w is not None), None)
-        return found
+        return next((w for w in (self._inflections.flag_word(word, code) for code in self._inflections.languages)
+                     if w is not None), None)
 
     def _all_negated(self, evidence: list[str], written: list[str]) -> bool:
         """Is every word that made the learned detector find a message urgent negated where it
