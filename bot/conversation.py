@@ -48,14 +48,20 @@ class Conversation:
         self.choices: list[str] = (
             [c for c in choices if isinstance(c, str) and c in known][:3] if isinstance(choices, list) else []
         )
+        # the red flag of the last urgent reply, while the conversation is still about it
+        urgent = state.get("urgent")
+        self.urgent: dict[str, str] | None = (
+            {k: v for k, v in urgent.items() if k in ("flag", "words") and isinstance(v, str)}
+            if isinstance(urgent, dict) else None
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe state; `FAQBot.conversation(state)` resumes from it."""
-        return {"last": self.last, "choices": list(self.choices)}
+        return {"last": self.last, "choices": list(self.choices), "urgent": self.urgent}
 
     def reset(self) -> None:
-        """Forget the topic and any pending choice."""
-        self.last, self.choices = None, []
+        """Forget the topic, any pending choice and any red flag."""
+        self.last, self.choices, self.urgent = None, [], None
 
     def ask(self, text: str, *, lang: str | None = None, log: ReplyLog | None = None) -> Reply:
         """Answer one turn in the context of the earlier ones; never raises for any `str`.
@@ -73,11 +79,38 @@ class Conversation:
         if picked is not None:
             return self._remember(picked)
         reply = self._bot.ask(text, lang=lang)
-        if reply.kind in ("urgent", "smalltalk"):
+        if reply.kind == "urgent":
+            self.choices = []
+            reason = reply.reason or {}
+            self.urgent = {k: reason[k] for k in ("flag", "words") if k in reason}
+            return reply
+        if reply.kind == "smalltalk":
             self.choices = []
             return reply
+        if self.urgent is not None:
+            if self._about_the_flag(text, reply, lang):
+                # right after a red flag, a turn the FAQ can place nowhere is about it: "should I
+                # just lie down and wait?" gets the urgent advice again
+                return self._still_urgent(reply)
+            self.urgent = None  # anything else moves on: "she's ok now. what foods have B12?"
         contextual = self._follow_up(text, reply, lang)
         return self._remember(contextual or reply)
+
+    def _about_the_flag(self, text: str, reply: Reply, lang: str | None) -> bool:
+        """Is a turn right after an urgent reply about its red flag: one the FAQ finds nothing
+        for (no entry close enough, no out-of-scope facet, no words it does not know) and that
+        names none of its subjects?"""
+        if reply.kind != "fallback" or (reply.reason or {}).get("reason") not in ("low-confidence", "no-question"):
+            return False
+        return not self._bot.index.analyse(text, lang).subjects
+
+    def _still_urgent(self, reply: Reply) -> Reply:
+        """The urgent reply again, in the turn's language, naming the earlier message's flag."""
+        words = self._bot.decider.messages.speaking(reply.lang)
+        self.choices = []
+        reason = {"reason": "red-flag", **(self.urgent or {}), "from": "earlier message"}
+        self.urgent = None  # once: a second turn the FAQ cannot place is not read as the flag again
+        return Reply("urgent", None, words.urgent, 1.0, (), reason, words.lang)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -103,8 +136,7 @@ class Conversation:
         analysis = bot.index.analyse(text, lang)
         if analysis.out_of_scope or analysis.content > _MAX_FOLLOW_UP_CONTENT or analysis.unknown:
             return None
-        if reply.kind != "answer" and bot.index.score_analyses([analysis]).intent_out[0] >= _OUT_OF_SCOPE:
-            return None  # the learned ranking's out-of-scope class: "can I give my 5 year old some?"
+        out_alone = reply.kind != "answer" and bot.index.score_analyses([analysis]).intent_out[0] >= _OUT_OF_SCOPE
         last = bot.faq.entry(self.last)
         weight = bot.index.subject_weight
         analysis, corrected = self._correction(analysis)
@@ -149,10 +181,14 @@ class Conversation:
                                 content=analysis.content + 1)
         else:
             return None
+        if out_alone and not self._completes(completed, plain, named):
+            return None
         retry = bot.answer_analysis(completed)
         if retry.kind != "answer":
             return None
         target = retry.id or ""
+        if out_alone and not named and not self._explains(target, plain):
+            return None
         # a facet the last subject has no entry for is asked in general: "is that serious?" gets
         # the entry of that facet about twitching as such, if there is one; and a question that
         # has an answer of its own keeps it ("what foods help with the twitching?" after the
@@ -183,6 +219,22 @@ class Conversation:
         text, lang = bot.decider.messages.answer(entry, analysis.lang)
         return Reply("answer", entry.id, text, retry.confidence, retry.alternatives,
                      {"reason": "follow-up", "from": last.id}, lang)
+
+    def _completes(self, completed: Analysis, plain: list[str], named: list[str]) -> bool:
+        """May a turn the learned ranking finds out of scope on its own be asked of the topic?
+        Only when, completed, it is no longer likely out of scope ("what about lentils?" was out
+        of scope only without the topic), and, naming no subject, is made of words the FAQ uses:
+        "write me a poem about bananas" or "best running shoe for flat feet" ask something else."""
+        index = self._bot.index
+        if index.score_analyses([completed]).intent_out[0] >= _OUT_OF_SCOPE:
+            return False
+        return bool(named) or (bool(plain) and all(w in index.vocabulary for w in plain))
+
+    def _explains(self, target: str, plain: list[str]) -> bool:
+        """Does the entry a turn was completed to use a word of the turn (its answer or phrasings)?"""
+        index = self._bot.index
+        known = index.entry_words(index.entry_ids.index(target))
+        return any(w in known for w in plain)
 
     def _general_facet(self, analysis: Analysis) -> str | None:
         """The facet of the entry about twitching as such that the learned ranking finds a turn

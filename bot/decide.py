@@ -42,6 +42,7 @@ SMALLTALK_VERBATIM = 0.85  # ...and that makes it small talk though it names a s
 OUT_OF_SCOPE_LIKELY = 0.5  # the learned ranking's out-of-scope probability that rules out a clarification
 LIKELY_OUT_ANSWER = 0.6  # ...and the confidence needed to answer such a question nonetheless
 SPECIFIC_SUBJECT = 0.5  # a subject this specific (`Index.subject_weight`) names a topic of its own
+OPENER_WORDS = 3  # an opener goes on with this many words at most that are neither small talk nor function words
 CLOSER_WORDS = 4  # a closing phrase matched all words but one is this many words at least
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
 NEGATION_BEFORE = 2  # a word of the learned detector's evidence this close after a negation is negated
@@ -106,6 +107,7 @@ class Decider:
         self._own_talk = own_talk
         self.smalltalk_replies = {s.id: s.reply for s in faq.smalltalk}
         self.closers = frozenset(s.id for s in faq.smalltalk if s.closes)
+        self.openers = frozenset(s.id for s in faq.smalltalk if s.opens)
         self.messages = Messages(faq)
         patterns = [(intent, clean(p)) for intent, found in talk.items() for p in found]
         self.smalltalk_space = fitted_space("char", [p for _, p in patterns]) if patterns else None
@@ -195,6 +197,19 @@ class Decider:
                         if sum(a == b for a, b in zip(end, phrase, strict=True)) >= n - 1:
                             return intent
         return None
+
+    def opener(self, analysis: Analysis) -> str | None:
+        """The opening intent ("hi") of a message that starts with one and goes on with a few
+        words that name nothing of the FAQ, else None: "hi, quick question", "hola, tengo una
+        pregunta". Asked only of a message the FAQ does not answer."""
+        if not self.openers or not analysis.stems or analysis.out_of_scope or analysis.unknown or any(
+                ":" in w for w in analysis.words):
+            return None  # "hi, my calf hurts" names a concept of the FAQ
+        mapped = self._talk_mapper(analysis.lang).map([self._talk_word(w) for w in analysis.stems])
+        if mapped[0] not in self.openers:
+            return None
+        rest = [w for w in mapped[1:] if w not in self.smalltalk_replies and w not in self.index.stopwords]
+        return mapped[0] if len(rest) <= OPENER_WORDS else None
 
     @lru_cache(maxsize=16)  # noqa: B019 - the decider lives as long as the bot
     def _talk_mapper(self, lang: str) -> ConceptMapper:
@@ -521,7 +536,7 @@ class Decider:
             best = entries[order[0]]
             text, lang = self.messages.answer(best, analysis.lang)
             return Reply("answer", best.id, text, conf, alternatives[1:], {"reason": "retrieval"}, lang)
-        closing = self.closer(analysis)
+        closing = self.closer(analysis) or self.opener(analysis)
         if closing is not None:
             spoken = self.messages.language_of_smalltalk(analysis.stems, analysis.lang)
             reply, lang = self.messages.smalltalk(closing, spoken)

@@ -18,6 +18,7 @@ from .errors import InputError
 from .messages import DISCLAIMER
 from .reply import Reply
 from .slash import explain
+from .state import urgent_shaped
 from .unanswered import ReplyLog
 
 MODEL_ID = "faqbot"
@@ -198,6 +199,8 @@ def question_and_state(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None
             raise RequestError("'state.last' must be a string or null", param="state.last")
         if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
             raise RequestError("'state.choices' must be a list of strings", param="state.choices")
+        if not urgent_shaped(state.get("urgent")):
+            raise RequestError("'state.urgent' must be null or an object of strings", param="state.urgent")
     return question, state
 
 

@@ -38,6 +38,7 @@ _TOP_REQUIRED = ("version", "entries")
 _TOP_OPTIONAL = ("fallback", "disclaimer", "subjects", "facets", "urgent", "smalltalk", "synonyms", "out_of_scope",
                  "thresholds", "languages")
 _COUNT = re.compile(r"[0-9]{1,9}\+")  # a sign's word for "this many or more"
+_AT_MOST = re.compile(r"[0-9]{1,9}-")  # ...and for "this many or fewer" ("15-": any age up to 15)
 _MAPPINGS = ("subjects", "facets", "synonyms", "out_of_scope_facets", "calibration", "ranking", "languages")
 _ENTRY_REQUIRED = ("question", "answer")
 _ENTRY_OPTIONAL = ("id", "subjects", "facet", "section", "alternatives", "related", "also_tells")
@@ -106,6 +107,7 @@ class SmallTalk:
     patterns: tuple[str, ...]
     reply: str
     closes: bool = False  # a closer ("thanks", "bye"): small talk even with more words after it
+    opens: bool = False  # an opener ("hi"): small talk with a few words after it that ask nothing of the FAQ
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +209,15 @@ def red_flag_signs(faq: FAQ) -> dict[str, list[str]]:
 
 def red_flag_counts(faq: FAQ) -> list[int]:
     """The counts that signs' words such as ``10+`` stand for, with every larger one."""
-    return sorted({int(w[:-1]) for words in red_flag_signs(faq).values() for w in words if _COUNT.fullmatch(w)})
+    return sign_counts(red_flag_signs(faq).values())[0]
+
+
+def sign_counts(signs: Iterable[Sequence[str]]) -> tuple[list[int], list[int]]:
+    """The counts that signs' words stand for with every larger one (``10+``), and those that
+    stand for every smaller one (``15-``)."""
+    words = [w for found in signs for w in found]
+    return (sorted({int(w[:-1]) for w in words if _COUNT.fullmatch(w)}),
+            sorted({int(w[:-1]) for w in words if _AT_MOST.fullmatch(w)}))
 
 
 def red_flag_texts(faq: FAQ) -> list[str]:
@@ -698,19 +708,20 @@ def _urgent(top: Fields) -> Urgent | None:
 
 
 def _smalltalk(top: Fields) -> tuple[SmallTalk, ...]:
-    """``smalltalk: [{id, patterns, reply, closes?}]``; ids unique, no pattern under two ids."""
+    """``smalltalk: [{id, patterns, reply, closes?, opens?}]``; ids unique, no pattern under two ids."""
     intents: list[SmallTalk] = []
     patterns: list[_Located] = []
     first_line: dict[str, int] = {}
     for number, node in enumerate(top.items("smalltalk"), 1):
         where = _name(top.where, node, "smalltalk", number)
-        item = _fields(top, node, where, ("id", "patterns", "reply"), ("closes",))
+        item = _fields(top, node, where, ("id", "patterns", "reply"), ("closes", "opens"))
         if item is None:
             continue
         intent_id = _read_id(item, first_line)
         found = item.texts("patterns")
         patterns.extend((f"smalltalk '{intent_id}'", text, line) for text, line in found)
-        intents.append(SmallTalk(intent_id, tuple(t for t, _ in found), item.text("reply"), item.flag("closes")))
+        intents.append(SmallTalk(intent_id, tuple(t for t, _ in found), item.text("reply"), item.flag("closes"),
+                                 item.flag("opens")))
     _check_unique(top, patterns, "pattern", key=clean)
     return tuple(intents)
 

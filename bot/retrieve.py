@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from .cache import cached_json, fitted_space
 from .focus import asking_part, sentences
 from .intent import IntentModel
-from .knowledge import FAQ, red_flag_texts
+from .knowledge import FAQ, red_flag_texts, sign_counts
 from .language import ENGLISH, detect, is_plain_english
 from .languages import Language
 from .normalise import MAX_CHARS, ConceptMapper, clean, phrase_tokens, stem, tokens
@@ -143,8 +143,10 @@ class Index:
         # a facet with signs has its cues spotted with them: "double my pills" in "can I double my meds"
         self.signed_cues = [
             Spotter({name: facet.words}, slack=3, frequency=self.word_frequency,
-                    signs=ConceptMapper({f"~{sign}": words for sign, words in facet.signs.items()}))
+                    signs=ConceptMapper({f"~{sign}": words for sign, words in facet.signs.items()}),
+                    at_least=counts[0], at_most=counts[1])
             for name, facet in faq.out_of_scope_facets.items() if facet.signs
+            for counts in [sign_counts(facet.signs.values())]
         ]
         self.unless = {name: frozenset(f.unless) for name, f in faq.out_of_scope_facets.items() if f.unless}
         urgent = faq.urgent.negations if faq.urgent else ()

@@ -238,11 +238,12 @@ def explain(bot: FAQBot, reply: Reply) -> list[Para]:
         rows.append(_row("because", reason_text(reply.reason), "class:fallback"))
         return rows + _scores("closest", reply)
     if reply.kind == "urgent":
-        because = "your message named a possible red flag, so I pointed to urgent care"
         reason = reply.reason or {}
-        if reason.get("flag"):
-            because = (f"your message named a possible red flag ({reason['flag']}: "
-                       f"\"{reason.get('words', '')}\"), so I pointed to urgent care")
+        earlier = bool(reason.get("from"))
+        named = f" ({reason['flag']}: \"{reason.get('words', '')}\")" if reason.get("flag") else ""
+        because = (f"your earlier message named a possible red flag{named}, and this one asked nothing "
+                   "else I could answer, so I pointed to urgent care again" if earlier else
+                   f"your message named a possible red flag{named}, so I pointed to urgent care")
         return [*rows, _row("because", because, "class:urgent")]
     return [*rows, _row("because", f"it looked like small talk ({reply.id})")]
 

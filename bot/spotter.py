@@ -44,6 +44,7 @@ class Spotter:
         figurative: Iterable[str] = (),
         clause_breaks: Iterable[str] = (),
         at_least: Iterable[int] = (),
+        at_most: Iterable[int] = (),
         past: Iterable[str] = (),
         negating_after: Iterable[str] = (),
     ) -> None:
@@ -54,13 +55,16 @@ class Spotter:
         ("heart attack over the bill lol"); `clause_breaks`: words that start a new clause,
         past which neither a negation nor a figurative word reaches ("but", "pero");
         `at_least`: counts that stand for every larger one, a sign's word "10+" ("took 30 pills"
-        is spotted as "took 10 pills"); `past`: phrases that, in a phrase's clause, make it
-        history ("a clot years ago", "a stroke, fully recovered"), so it is not spotted;
+        is spotted as "took 10 pills"); `at_most`: counts that stand for every smaller one, a
+        sign's word "15-" ("my 5 year old" is spotted as "15 year old"); `past`: phrases that,
+        in a phrase's clause, make it history ("a clot years ago", "a stroke, fully recovered"),
+        so it is not spotted;
         `negating_after`: words that negate the phrase right before them ("seizure-free for
         ten years", "pain free")."""
         self.slack = slack  # extra words allowed between a phrase's words
         self.signs = signs
         self._at_least = sorted(set(at_least), reverse=True)
+        self._at_most = sorted(set(at_most))
         # "calf pain + breathless": each part spotted anywhere in the text; a part is a label
         # of its own ("label + 1"), and the label is found when all its parts are
         self._compounds: dict[str, list[tuple[str, ...]]] = {}
@@ -207,7 +211,7 @@ class Spotter:
         start); the parts of an "a + b" phrase may be anywhere. `not_negating`: negations that
         negate nothing in this text's language (French "n'" is English chat's "n")."""
         shown = words if written is None or len(written) != len(words) else written
-        if self._at_least:
+        if self._at_least or self._at_most:
             words = [self._count(w, words[i + 1] if i + 1 < len(words) else "") for i, w in enumerate(words)]
         if self.signs is None:
             return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks), words, not_negating)
@@ -217,13 +221,19 @@ class Spotter:
                                 not_negating)
 
     def _count(self, word: str, after: str) -> str:
-        """A number written in digits as the largest count of `at_least` it reaches, else itself.
+        """A number written in digits as the largest count of `at_least` it reaches, else as
+        the smallest of `at_most` it does not pass, else itself.
 
         A number before a short word is an amount in a unit, not a count ("400 mg", "1000 iu"):
-        only "of", "my" and the like may come between a count and what it counts."""
-        if not word.isdigit() or len(word) > 9 or (len(after) <= 3 and after.isalpha() and after not in _OPTIONAL):
+        only "of", "my" and the like may come between a count and what it counts. (An `at_most`
+        count is read before any word: its phrases say what it counts, "15- yo".)"""
+        if not word.isdigit() or len(word) > 9:
             return word
-        return next((str(n) for n in self._at_least if int(word) >= n), word)
+        if not (len(after) <= 3 and after.isalpha() and after not in _OPTIONAL):
+            counted = next((str(n) for n in self._at_least if int(word) >= n), None)
+            if counted is not None:
+                return counted
+        return next((str(n) for n in self._at_most if int(word) <= n), word)
 
     def _matches_in(self, words: list[str], written: list[str], starts: list[int],
                     breaks: frozenset[int], unmapped: list[str],

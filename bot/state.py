@@ -1,7 +1,8 @@
 """The conversation state a client hands back (`Conversation.to_dict()`), checked for shape.
 
 `FAQBot.conversation(state)` and the HTTP server accept the same state: None, or a mapping
-whose `last` is an entry id or None and whose `choices` is a list of entry ids. Ids the FAQ
+whose `last` is an entry id or None, whose `choices` is a list of entry ids, and whose
+`urgent` (the red flag of the last urgent reply) is None or a dict of strings. Ids the FAQ
 no longer has are forgotten (the FAQ may have changed since); a wrong shape is an error.
 """
 
@@ -26,4 +27,12 @@ def checked_state(state: object) -> dict[str, Any] | None:
                          f"not {type(last).__name__}")
     if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
         raise InputError("conversation state: 'choices' must be a list of strings")
+    if not urgent_shaped(state.get("urgent")):
+        raise InputError("conversation state: 'urgent' must be None or a dict of strings")
     return dict(state)
+
+
+def urgent_shaped(urgent: object) -> bool:
+    """Is a state's `urgent` None or a dict of strings (its flag and words)?"""
+    return urgent is None or (isinstance(urgent, Mapping) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in urgent.items()))

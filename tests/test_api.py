@@ -383,7 +383,7 @@ def test_a_conversation_resumes_from_its_state(tiny_bot: FAQBot) -> None:
     state = json.loads(json.dumps(conv.to_dict()))
     assert tiny_bot.conversation(state).ask("what foods have it?").id == "magnesium-foods"
     assert tiny_bot.conversation({"last": "gone-since", "choices": ["gone"]}).to_dict() == {
-        "last": None, "choices": []}  # ids the FAQ no longer has are forgotten
+        "last": None, "choices": [], "urgent": None}  # ids the FAQ no longer has are forgotten
 
 
 @pytest.mark.parametrize(("state", "message"), [

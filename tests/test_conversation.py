@@ -83,6 +83,32 @@ DIALOGUES: dict[str, list[Turn]] = {
         ("what does potassium do", "answer", "potassium-role"),
         ("foods", "answer", "potassium-foods"),
     ],
+    "wait-and-see-after-a-red-flag-is-still-urgent": [
+        ("which foods are rich in magnesium", "answer", "magnesium-foods"),
+        ("my calf is suddenly swollen, hot and red and I'm short of breath", "urgent", None),
+        ("can I just rest and see how it goes tomorrow?", "urgent", None),
+    ],
+    "a-question-the-faq-answers-moves-on-after-a-red-flag": [
+        ("I have chest pain", "urgent", None),
+        ("which foods have potassium?", "answer", "potassium-foods"),
+        ("write me a song about the weather", "fallback", None),
+    ],
+    "a-food-named-as-a-remark-stays-on-the-foods": [
+        ("which foods have a lot of potassium?", "answer", "potassium-foods"),
+        ("avocados are not my thing, anything else?", "answer", "potassium-foods"),
+    ],
+    "a-food-asked-about-alone-stays-on-the-subject": [
+        ("how does low potassium cause cramps?", "answer", "potassium-role"),
+        ("do beans count?", "answer", "potassium-foods"),
+    ],
+    "a-request-of-another-kind-is-not-asked-of-the-topic": [
+        ("which foods have a lot of potassium?", "answer", "potassium-foods"),
+        ("which trainers are best for flat feet", "fallback", None),
+    ],
+    "a-childs-age-is-a-child-in-a-follow-up": [
+        ("does magnesium help with calf twitching?", "answer", "magnesium-role"),
+        ("my 7 year old gets it too, should she take some?", "fallback", None),
+    ],
     "small-talk-keeps-the-topic": [
         ("what are the signs of low potassium", "answer", "potassium-signs"),
         ("thanks!", "smalltalk", "thanks"),
@@ -115,6 +141,22 @@ def test_words_that_ask_nothing_do_not_repeat_the_last_answer(bot: FAQBot, text:
     conv = bot.conversation()
     conv.ask("which foods have magnesium")
     assert conv.ask(text).kind != "answer"
+
+
+def test_a_repeated_urgent_reply_names_the_earlier_flag(bot: FAQBot) -> None:
+    conv = bot.conversation()
+    first = conv.ask("I have chest pain")
+    again = conv.ask("should I just wait a bit?")
+    assert again.kind == "urgent" and again.text == first.text
+    assert again.reason == {**(first.reason or {}), "from": "earlier message"}
+    assert conv.ask("should I just wait a bit?").kind == "fallback"  # once, not for ever
+
+
+def test_a_red_flag_survives_the_state_round_trip(bot: FAQBot) -> None:
+    conv = bot.conversation()
+    conv.ask("I have chest pain")
+    resumed = bot.conversation(json.loads(json.dumps(conv.to_dict())))
+    assert resumed.ask("should I just wait a bit?").kind == "urgent"
 
 
 def test_reset_forgets_the_topic(bot: FAQBot) -> None:
@@ -190,7 +232,7 @@ def test_pick_a_choice(twins: FAQBot, pick: str, index: int) -> None:
     reply = conv.ask(pick)
     chosen = twins.faq.entry(choices[index].id)
     assert (reply.kind, reply.id, reply.text) == ("answer", chosen.id, chosen.answer)
-    assert conv.to_dict() == {"last": chosen.id, "choices": []}
+    assert conv.to_dict() == {"last": chosen.id, "choices": [], "urgent": None}
 
 
 @pytest.mark.parametrize("pick", ["3", "the third one"])
@@ -277,14 +319,14 @@ def test_conversation_from_an_empty_history_is_fresh(bot: FAQBot) -> None:
 )
 def test_unknown_or_missing_state_is_a_fresh_conversation(bot: FAQBot, state: dict) -> None:
     conv = bot.conversation(state)
-    assert conv.to_dict() == {"last": None, "choices": []}
+    assert conv.to_dict() == {"last": None, "choices": [], "urgent": None}
     assert conv.ask("which foods have magnesium") == bot.conversation().ask("which foods have magnesium")
     assert conv.ask("1").kind != "answer"  # the unknown choices were forgotten
 
 
 def test_unknown_ids_among_known_ones_are_dropped(bot: FAQBot) -> None:
     conv = bot.conversation({"last": "magnesium-signs", "choices": ["gone", "potassium-signs"]})
-    assert conv.to_dict() == {"last": "magnesium-signs", "choices": ["potassium-signs"]}
+    assert conv.to_dict() == {"last": "magnesium-signs", "choices": ["potassium-signs"], "urgent": None}
     reply: Reply = conv.ask("1")
     assert (reply.kind, reply.id) == ("answer", "potassium-signs")
 
@@ -300,7 +342,7 @@ def test_conversation_never_raises(bot: FAQBot, text: str) -> None:
 @pytest.mark.parametrize("state", [None, {}, {"last": "no-such-entry", "choices": ["gone", "x"]}])
 def test_an_empty_state_or_unknown_ids_start_afresh(bot: FAQBot, state: Any) -> None:
     conv = bot.conversation(state)
-    assert conv.to_dict() == {"last": None, "choices": []}
+    assert conv.to_dict() == {"last": None, "choices": [], "urgent": None}
     assert conv.ask("which foods have magnesium").id == "magnesium-foods"
 
 

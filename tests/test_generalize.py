@@ -195,6 +195,19 @@ def test_an_acknowledgement_before_a_question_is_the_question(bot: FAQBot, text:
     assert bot.ask(text).kind != "smalltalk"
 
 
+@pytest.mark.parametrize(("text", "lang"), [("hi, quick question", "en"), ("hey there, got a sec?", "en"),
+                                           ("buenos dias, tengo una duda", "es")])
+def test_a_greeting_with_words_that_ask_the_faq_nothing_is_a_greeting(bot: FAQBot, text: str, lang: str) -> None:
+    reply = bot.ask(text)
+    assert (reply.kind, reply.id, reply.lang) == ("smalltalk", "greeting", lang)
+
+
+@pytest.mark.parametrize("text", ["hi, my calf keeps twitching", "hello, which foods have magnesium",
+                                  "hey, how much magnesium should I take", "hi, what is bitcoin"])
+def test_a_greeting_before_a_question_is_the_question(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "smalltalk"
+
+
 @pytest.mark.parametrize("text", ["thanks, which foods have potassium", "thanks, how does caffeine cause twitching",
                                   "how do i say thank you in spanish"])
 def test_a_closer_with_a_question_is_not_small_talk(bot: FAQBot, text: str) -> None:

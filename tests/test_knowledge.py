@@ -895,6 +895,16 @@ def test_an_out_of_scope_facets_signs_are_loaded(tmp_path: Path) -> None:
     assert dict(facet.signs) == {"change": ("double", "halve"), "amount": ("dose", "pills")}
 
 
+def test_a_count_sign_with_a_minus_stands_for_every_smaller_number(tmp_path: Path) -> None:
+    from bot import FAQBot
+
+    text = mutate("      words: [dose, dosage]", "      signs:\n        young: ['15-']\n      words: [15- year old]")
+    index = FAQBot(load_faq(write(tmp_path, text))).index
+    assert "dose" in index.analyse("magnesium for my 9 year old").out_of_scope
+    assert "dose" in index.analyse("magnesium for a 15-year-old").out_of_scope
+    assert "dose" not in index.analyse("magnesium for my 16 year old").out_of_scope
+
+
 def test_a_word_under_two_signs_of_an_out_of_scope_facet(tmp_path: Path) -> None:
     text = mutate("      words: [dose, dosage]", "      signs:\n        change: [double, halve]\n"
                   "        amount: [dose, double]\n      words: [double my dose]")

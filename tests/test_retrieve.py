@@ -181,6 +181,18 @@ def test_a_change_word_or_a_treatment_word_alone_is_no_treatment_decision(bot: F
     assert "own-treatment" not in bot.index.analyse(question).out_of_scope
 
 
+@pytest.mark.parametrize("question", ["my 9 year old's calves twitch, which foods help?",
+                                      "what can I give my 4-year-old", "my 6 month old twitches in her sleep"])
+def test_a_childs_age_in_digits_is_advice_for_a_child(bot: FAQBot, question: str) -> None:
+    assert "children-pregnancy" in bot.index.analyse(question).out_of_scope
+
+
+@pytest.mark.parametrize("question", ["I'm a 44 year old runner, which foods have magnesium?",
+                                      "I took 5 magnesium tablets"])
+def test_an_adults_age_or_another_number_is_no_child(bot: FAQBot, question: str) -> None:
+    assert "children-pregnancy" not in bot.index.analyse(question).out_of_scope
+
+
 def test_a_subject_named_only_by_its_hint_is_hinted(bot: FAQBot) -> None:
     assert bot.index.analyse("I'm vegetarian, does that matter?").hinted == {"vitamin-b12"}
     assert "vitamin-b12" in bot.index.analyse("I'm vegetarian, does that matter?").subjects
