@@ -9,6 +9,7 @@ further away ("not sure, but chest pain"): for red flags we err on the side of u
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -20,6 +21,7 @@ _FIGURE_REACH = 8  # a figurative word ("lol") this many words after a phrase, i
 _WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what a cleaned word is made of
 _AND = " + "  # joins the parts of a phrase that may be anywhere in a text
 _PREFIX = 4  # words this long also match the same word one letter longer ("droop" ~ "droopy")
+_FIRST_YEAR = 1900  # a number from this year to last year, in a phrase's clause, dates it ("a clot in 2019")
 
 
 # Words a phrase can do without: "how is the test done" is spotted in "how is a blood test done"
@@ -180,10 +182,11 @@ class Spotter:
         return False
 
     def _in_the_past(self, words: list[str], start: int, end: int, breaks: frozenset[int],
-                     unmapped: list[str], starts: list[int]) -> bool:
-        """Does a `past` phrase occur in the clause of words[start:end + 1]? (`unmapped`: the
-        words before signs were mapped, `starts[i]` where words[i] starts in them)"""
-        if not self._past:
+                     unmapped: list[str], starts: list[int], years: frozenset[int] = frozenset()) -> bool:
+        """Does a `past` phrase, or a past year ("back in 2015"), occur in the clause of
+        words[start:end + 1]? (`unmapped`: the words before signs were mapped, `starts[i]` where
+        words[i] starts in them; `years`: where in them a past year was written)"""
+        if not self._past and not years:
             return False
         first = start
         while first > 0 and first not in breaks and not self._breaks(words, first - 1):
@@ -191,7 +194,10 @@ class Spotter:
         last = end + 1
         while last < len(words) and last not in breaks and not self._breaks(words, last):
             last += 1
-        clause = unmapped[starts[first] : starts[last] if last < len(starts) else len(unmapped)]
+        begin, stop = starts[first], starts[last] if last < len(starts) else len(unmapped)
+        if any(begin <= year < stop for year in years):
+            return True
+        clause = unmapped[begin:stop]
         present = {*clause, *(w[:-1] for w in clause if len(w) > _PREFIX)}  # what `_matches` can match
         return any(present.issuperset(phrase) and self._starts(phrase, clause) for phrase in self._past)
 
@@ -211,14 +217,17 @@ class Spotter:
         start); the parts of an "a + b" phrase may be anywhere. `not_negating`: negations that
         negate nothing in this text's language (French "n'" is English chat's "n")."""
         shown = words if written is None or len(written) != len(words) else written
+        # a spotter that knows the past reads past years as it ("a clot back in 2019")
+        years = frozenset(i for i, w in enumerate(words) if _past_year(w)) if self._past else frozenset()
         if self._at_least or self._at_most:
             words = [self._count(w, words[i + 1] if i + 1 < len(words) else "") for i, w in enumerate(words)]
         if self.signs is None:
-            return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks), words, not_negating)
+            return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks), words, not_negating,
+                                    years)
         mapped, starts = self.signs.map_spans(words)
         at = set(breaks)
         return self._matches_in(mapped, shown, starts, frozenset(i for i, s in enumerate(starts) if s in at), words,
-                                not_negating)
+                                not_negating, years)
 
     def _count(self, word: str, after: str) -> str:
         """A number written in digits as the largest count of `at_least` it reaches, else as
@@ -237,9 +246,9 @@ class Spotter:
 
     def _matches_in(self, words: list[str], written: list[str], starts: list[int],
                     breaks: frozenset[int], unmapped: list[str],
-                    not_negating: frozenset[str] = frozenset()) -> dict[str, str]:
+                    not_negating: frozenset[str] = frozenset(), years: frozenset[int] = frozenset()) -> dict[str, str]:
         """`words`: the (mapped) words spotted in; `starts[i]`: where words[i] starts in `written`
-        and in `unmapped`, the words before signs were mapped."""
+        and in `unmapped`, the words before signs were mapped; `years`: where past years are in `unmapped`."""
         if self._triggers.isdisjoint(words):
             return {}  # no phrase's rarest word: nothing to try
         # in the text's order, so the same text always reports the same words
@@ -254,7 +263,7 @@ class Spotter:
                 if self._negated(words, start, not_negating) or self._negated_inside(
                     words, start, end, phrase, not_negating
                 ) or self._figure_of_speech(words, start, end) or self._in_the_past(
-                    words, start, end, breaks, unmapped, starts
+                    words, start, end, breaks, unmapped, starts, years
                 ) or (end + 1 < len(words) and words[end + 1] in self.negating_after):
                     continue
                 stop = starts[end + 1] if end + 1 < len(starts) else len(written)
@@ -267,3 +276,8 @@ class Spotter:
                         found[label] = " … ".join(found[name] for name in names)
             found = {label: words for label, words in found.items() if _AND not in label}
         return found
+
+
+def _past_year(word: str) -> bool:
+    """Is `word` a year from `_FIRST_YEAR` to last year, written in digits?"""
+    return len(word) == 4 and word.isdigit() and _FIRST_YEAR <= int(word) < datetime.date.today().year

@@ -290,6 +290,20 @@ def test_bundled_past_phrases(bot: FAQBot, text: str) -> None:
     assert bot.ask(text).kind != "urgent"
 
 
+@pytest.mark.parametrize("text", ["I passed out at a party in 2012, nothing since. Which foods have potassium?",
+                                  "had a seizure in 2021, what foods have calcium?",
+                                  "tuve una trombosis en 2016, ¿qué alimentos tienen magnesio?"])
+def test_a_red_flag_dated_to_a_past_year_is_history(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["I had a DVT in 2018 and now my calf is swollen, red and hot again",
+                                  "my calf has been swollen and hot for 2 days",
+                                  "I fainted twice today, I was born in 1990"])
+def test_a_past_year_dates_only_its_own_clause(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "urgent"
+
+
 @pytest.mark.parametrize("text", ["my son is 4 and swallowed a bottle of pills",
                                   "mi hijo de 2 años se tragó unas pastillas",
                                   "I had a clot in my leg years ago and now my calf is swollen and hot again"])
