@@ -187,7 +187,7 @@ class Conversation:
         if retry.kind != "answer":
             return None
         target = retry.id or ""
-        if out_alone and not named and not self._explains(target, plain):
+        if out_alone and not named and plain and not self._explains(target, plain):
             return None
         # a facet the last subject has no entry for is asked in general: "is that serious?" gets
         # the entry of that facet about twitching as such, if there is one; and a question that
@@ -223,12 +223,14 @@ class Conversation:
     def _completes(self, completed: Analysis, plain: list[str], named: list[str]) -> bool:
         """May a turn the learned ranking finds out of scope on its own be asked of the topic?
         Only when, completed, it is no longer likely out of scope ("what about lentils?" was out
-        of scope only without the topic), and, naming no subject, is made of words the FAQ uses:
-        "write me a poem about bananas" or "best running shoe for flat feet" ask something else."""
+        of scope only without the topic), and, naming no subject, asks a facet in function words
+        alone ("how do I stop it?") or is made of words the FAQ uses: "write me a poem about
+        bananas" or "best running shoe for flat feet" ask something else."""
         index = self._bot.index
         if index.score_analyses([completed]).intent_out[0] >= _OUT_OF_SCOPE:
             return False
-        return bool(named) or (bool(plain) and all(w in index.vocabulary for w in plain))
+        return bool(named) or (bool(completed.facets) and not plain) or (
+            bool(plain) and all(w in index.vocabulary for w in plain))
 
     def _explains(self, target: str, plain: list[str]) -> bool:
         """Does the entry a turn was completed to use a word of the turn (its answer or phrasings)?"""

@@ -109,6 +109,14 @@ DIALOGUES: dict[str, list[Turn]] = {
         ("does magnesium help with calf twitching?", "answer", "magnesium-role"),
         ("my 7 year old gets it too, should she take some?", "fallback", None),
     ],
+    "prevention-after-a-cause-is-that-causes-own-advice": [
+        ("can stress make my calves twitch?", "answer", "stress"),
+        ("how can I prevent that?", "answer", "stress"),
+    ],
+    "a-facet-in-function-words-after-a-cause-it-tells": [
+        ("does heavy gym work cause calf twitching?", "answer", "exercise"),
+        ("ok how do I avoid it?", "answer", "exercise"),
+    ],
     "small-talk-keeps-the-topic": [
         ("what are the signs of low potassium", "answer", "potassium-signs"),
         ("thanks!", "smalltalk", "thanks"),
