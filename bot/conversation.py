@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .normalise import clean
@@ -48,6 +49,12 @@ class Conversation:
         self.choices: list[str] = (
             [c for c in choices if isinstance(c, str) and c in known][:3] if isinstance(choices, list) else []
         )
+        # the subject in particular the conversation was last about ("magnesium"), kept over
+        # answers about other things (how to get tested, the diet plan): a topic is a specific
+        # subject the FAQ tells several facets of
+        self._topics = _topics(bot)
+        topic = state.get("topic")
+        self.topic: str | None = topic if isinstance(topic, str) and topic in self._topics else None
         # the red flag of the last urgent reply, while the conversation is still about it
         urgent = state.get("urgent")
         self.urgent: dict[str, str] | None = (
@@ -57,11 +64,11 @@ class Conversation:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe state; `FAQBot.conversation(state)` resumes from it."""
-        return {"last": self.last, "choices": list(self.choices), "urgent": self.urgent}
+        return {"last": self.last, "choices": list(self.choices), "topic": self.topic, "urgent": self.urgent}
 
     def reset(self) -> None:
         """Forget the topic, any pending choice and any red flag."""
-        self.last, self.choices, self.urgent = None, [], None
+        self.last, self.choices, self.topic, self.urgent = None, [], None, None
 
     def ask(self, text: str, *, lang: str | None = None, log: ReplyLog | None = None) -> Reply:
         """Answer one turn in the context of the earlier ones; never raises for any `str`.
@@ -170,9 +177,15 @@ class Conversation:
             # the last answer's most specific subject; when even that one is general, the one
             # with an entry for the facet asked: "should I be worried?" after the overview of
             # deficiencies (twitching, deficiency) asks about twitching and a doctor
+            # when the last answer's subject has no entry for the facet asked, "it" is the
+            # conversation's topic where that has one: "which foods would raise it?" after how
+            # to get tested, when the talk was of magnesium
             subject = max(last.subjects, key=lambda s: weight[s])
             told = [s for s in last.subjects if any(bot.entry_for(s, f) for f in analysis.facets)]
-            if weight[subject] < _GENERAL_SUBJECT and told:
+            if self.topic and not any(bot.entry_for(subject, f) for f in analysis.facets) and any(
+                    bot.entry_for(self.topic, f) for f in analysis.facets):
+                subject = self.topic
+            elif weight[subject] < _GENERAL_SUBJECT and told:
                 subject = max(told, key=lambda s: weight[s])
             label = bot.faq.subjects[subject].label
             # the inherited subject is what the turn is about: "where do I get it?" asks something
@@ -194,7 +207,8 @@ class Conversation:
         # has an answer of its own keeps it ("what foods help with the twitching?" after the
         # medications: the diet, not one nutrient's foods)
         asked = sorted(completed.facets)
-        if not named and asked and not any(bot.entry_for(s, f) for s in last.subjects for f in asked):
+        if not named and asked and not any(bot.entry_for(s, f) for s in {*last.subjects, *completed.subjects}
+                                           for f in asked):
             if reply.kind == "answer":
                 return None
             target = next((e.id for e in bot.faq.entries if set(e.facets) & set(asked) and e.subjects
@@ -300,8 +314,24 @@ class Conversation:
     def _remember(self, reply: Reply) -> Reply:
         if reply.kind == "answer":
             self.last, self.choices = reply.id, []
+            # an answer moves the conversation to its most specific topic, unless it is about
+            # the conversation's topic too (how to get tested, for every nutrient)
+            topics = [s for s in self._bot.faq.entry(reply.id or "").subjects if s in self._topics]
+            if topics and self.topic not in topics:
+                self.topic = max(topics, key=lambda s: self._bot.index.subject_weight[s])
         elif reply.kind == "clarify":
             self.choices = [a.id for a in reply.alternatives]
         else:
             self.choices = []
         return reply
+
+
+@lru_cache(maxsize=8)
+def _topics(bot: FAQBot) -> frozenset[str]:
+    """The subjects a conversation can be about: specific ones with entries for two facets or more."""
+    weight = bot.index.subject_weight
+    facets: dict[str, set[str]] = {}
+    for entry in bot.faq.entries:
+        for subject in entry.subjects:
+            facets.setdefault(subject, set()).add(entry.facet)
+    return frozenset(s for s, told in facets.items() if len(told) >= 2 and weight[s] >= _GENERAL_SUBJECT)

@@ -199,6 +199,8 @@ def question_and_state(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None
             raise RequestError("'state.last' must be a string or null", param="state.last")
         if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
             raise RequestError("'state.choices' must be a list of strings", param="state.choices")
+        if state.get("topic") is not None and not isinstance(state.get("topic"), str):
+            raise RequestError("'state.topic' must be a string or null", param="state.topic")
         if not urgent_shaped(state.get("urgent")):
             raise RequestError("'state.urgent' must be null or an object of strings", param="state.urgent")
     return question, state

@@ -1,8 +1,9 @@
 """The conversation state a client hands back (`Conversation.to_dict()`), checked for shape.
 
 `FAQBot.conversation(state)` and the HTTP server accept the same state: None, or a mapping
-whose `last` is an entry id or None, whose `choices` is a list of entry ids, and whose
-`urgent` (the red flag of the last urgent reply) is None or a dict of strings. Ids the FAQ
+whose `last` is an entry id or None, whose `choices` is a list of entry ids, whose `topic`
+is a subject's name or None, and whose `urgent` (the red flag of the last urgent reply) is
+None or a dict of strings. Ids the FAQ
 no longer has are forgotten (the FAQ may have changed since); a wrong shape is an error.
 """
 
@@ -27,6 +28,9 @@ def checked_state(state: object) -> dict[str, Any] | None:
                          f"not {type(last).__name__}")
     if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
         raise InputError("conversation state: 'choices' must be a list of strings")
+    topic = state.get("topic")
+    if topic is not None and not isinstance(topic, str):
+        raise InputError(f"conversation state: 'topic' must be a string or None, not {type(topic).__name__}")
     if not urgent_shaped(state.get("urgent")):
         raise InputError("conversation state: 'urgent' must be None or a dict of strings")
     return dict(state)

@@ -383,7 +383,7 @@ def test_a_conversation_resumes_from_its_state(tiny_bot: FAQBot) -> None:
     state = json.loads(json.dumps(conv.to_dict()))
     assert tiny_bot.conversation(state).ask("what foods have it?").id == "magnesium-foods"
     assert tiny_bot.conversation({"last": "gone-since", "choices": ["gone"]}).to_dict() == {
-        "last": None, "choices": [], "urgent": None}  # ids the FAQ no longer has are forgotten
+        "last": None, "choices": [], "topic": None, "urgent": None}  # ids the FAQ no longer has are forgotten
 
 
 @pytest.mark.parametrize(("state", "message"), [
@@ -393,6 +393,8 @@ def test_a_conversation_resumes_from_its_state(tiny_bot: FAQBot) -> None:
     ({"last": ["magnesium-role"]}, "'last' must be a string or None"),
     ({"choices": "magnesium-role"}, "'choices' must be a list of strings"),
     ({"choices": [1, 2]}, "'choices' must be a list of strings"),
+    ({"topic": ["magnesium"]}, "'topic' must be a string or None"),
+    ({"urgent": "chest-pain"}, "'urgent' must be None or a dict of strings"),
 ])
 def test_a_malformed_state_is_an_input_error(tiny_bot: FAQBot, state: object, message: str) -> None:
     with pytest.raises(InputError, match=message):

@@ -117,6 +117,11 @@ DIALOGUES: dict[str, list[Turn]] = {
         ("does heavy gym work cause calf twitching?", "answer", "exercise"),
         ("ok how do I avoid it?", "answer", "exercise"),
     ],
+    "it-is-the-conversations-topic-after-an-answer-about-every-nutrient": [
+        ("what does potassium do in the body?", "answer", "potassium-role"),
+        ("how can I get checked for a deficiency?", "answer", "testing-and-supplements"),
+        ("what can I eat to get more of it?", "answer", "potassium-foods"),
+    ],
     "small-talk-keeps-the-topic": [
         ("what are the signs of low potassium", "answer", "potassium-signs"),
         ("thanks!", "smalltalk", "thanks"),
@@ -240,7 +245,7 @@ def test_pick_a_choice(twins: FAQBot, pick: str, index: int) -> None:
     reply = conv.ask(pick)
     chosen = twins.faq.entry(choices[index].id)
     assert (reply.kind, reply.id, reply.text) == ("answer", chosen.id, chosen.answer)
-    assert conv.to_dict() == {"last": chosen.id, "choices": [], "urgent": None}
+    assert conv.to_dict() == {"last": chosen.id, "choices": [], "topic": None, "urgent": None}
 
 
 @pytest.mark.parametrize("pick", ["3", "the third one"])
@@ -327,14 +332,14 @@ def test_conversation_from_an_empty_history_is_fresh(bot: FAQBot) -> None:
 )
 def test_unknown_or_missing_state_is_a_fresh_conversation(bot: FAQBot, state: dict) -> None:
     conv = bot.conversation(state)
-    assert conv.to_dict() == {"last": None, "choices": [], "urgent": None}
+    assert conv.to_dict() == {"last": None, "choices": [], "topic": None, "urgent": None}
     assert conv.ask("which foods have magnesium") == bot.conversation().ask("which foods have magnesium")
     assert conv.ask("1").kind != "answer"  # the unknown choices were forgotten
 
 
 def test_unknown_ids_among_known_ones_are_dropped(bot: FAQBot) -> None:
     conv = bot.conversation({"last": "magnesium-signs", "choices": ["gone", "potassium-signs"]})
-    assert conv.to_dict() == {"last": "magnesium-signs", "choices": ["potassium-signs"], "urgent": None}
+    assert conv.to_dict() == {"last": "magnesium-signs", "choices": ["potassium-signs"], "topic": None, "urgent": None}
     reply: Reply = conv.ask("1")
     assert (reply.kind, reply.id) == ("answer", "potassium-signs")
 
@@ -350,7 +355,7 @@ def test_conversation_never_raises(bot: FAQBot, text: str) -> None:
 @pytest.mark.parametrize("state", [None, {}, {"last": "no-such-entry", "choices": ["gone", "x"]}])
 def test_an_empty_state_or_unknown_ids_start_afresh(bot: FAQBot, state: Any) -> None:
     conv = bot.conversation(state)
-    assert conv.to_dict() == {"last": None, "choices": [], "urgent": None}
+    assert conv.to_dict() == {"last": None, "choices": [], "topic": None, "urgent": None}
     assert conv.ask("which foods have magnesium").id == "magnesium-foods"
 
 

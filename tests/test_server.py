@@ -230,7 +230,8 @@ def test_ask_returns_the_reply_and_a_state_for_the_next_turn(client: TestClient)
                           "state", "disclaimer"}
     second = client.post(ASK, json={"question": "and potassium?", "state": first["state"]}).json()
     assert second["id"] == "potassium-foods"
-    assert second["state"] == {"last": "potassium-foods", "choices": [], "urgent": None}
+    assert {k: second["state"][k] for k in ("last", "choices", "urgent")} == {
+        "last": "potassium-foods", "choices": [], "urgent": None}
     assert "disclaimer" not in second
 
 
