@@ -82,7 +82,9 @@ class Decider:
                                                 *(b for lang in languages for b in lang.clause_breaks)],
                                  past=[*(urgent.past if urgent else ()), *(p for lang in languages for p in lang.past)],
                                  negating_after=[*(urgent.negating_after if urgent else ()),
-                                                 *(w for lang in languages for w in lang.negating_after)])
+                                                 *(w for lang in languages for w in lang.negating_after)],
+                                 general=[*(urgent.general if urgent else ()),
+                                          *(g for lang in languages for g in lang.general)])
         self._foreign_signs = _foreign_signs(faq, index)
         # what the named flags do not describe, learned from the FAQ's urgent examples
         phrasings = [p for e in faq.entries for p in e.phrasings]
@@ -449,9 +451,9 @@ class Decider:
         texts = [*self.index.red_flag_words]
         if urgent:
             texts += [*urgent.negations, *urgent.clause_breaks, *urgent.past, *urgent.figurative,
-                      *urgent.negating_after]
+                      *urgent.negating_after, *urgent.general]
         for lang in languages:
-            texts += [*lang.negations, *lang.clause_breaks, *lang.past, *lang.negating_after]
+            texts += [*lang.negations, *lang.clause_breaks, *lang.past, *lang.negating_after, *lang.general]
         words = {w for text in texts for w in tokens(clean(text))}
         return frozenset(words | {stem(w) for w in words})
 

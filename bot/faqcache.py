@@ -29,7 +29,7 @@ from .model import PLAIN_MODEL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "6"
+FORMAT = "7"
 CACHE_FROM = 64 * 1024  # smaller files parse in less time than the cache saves
 
 

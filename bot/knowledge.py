@@ -127,13 +127,15 @@ class Urgent:
     clause_breaks: tuple[str, ...] = ()  # words that start a new clause: a negation before one does not reach past it
     past: tuple[str, ...] = ()  # phrases that make a red flag in their clause history ("years ago", "ruled out")
     negating_after: tuple[str, ...] = ()  # words that negate the red flag right before them ("seizure-free")
+    general: tuple[str, ...] = ()  # question frames right before a red flag that ask about it in general
     examples: tuple[str, ...] = ()  # messages that need urgent care, for the learned detector (`bot.urgent_model`)
     look_alikes: tuple[str, ...] = ()  # messages with alarming words that do not
 
     def __reduce__(self) -> tuple[type[Urgent], tuple[object, ...]]:
         """Pickle with plain dicts (a mappingproxy cannot be pickled)."""
         return Urgent, (self.message, dict(self.red_flags), self.negations, dict(self.signs), self.figurative,
-                        self.clause_breaks, self.past, self.negating_after, self.examples, self.look_alikes)
+                        self.clause_breaks, self.past, self.negating_after, self.general, self.examples,
+                        self.look_alikes)
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -662,7 +664,7 @@ def _check_unique(
 
 def _urgent(top: Fields) -> Urgent | None:
     """``urgent: {message, red_flags, signs?, negations?, figurative?, clause_breaks?, past?,
-    negating_after?, examples?, look_alikes?}``, or None.
+    negating_after?, general?, examples?, look_alikes?}``, or None.
 
     `red_flags` maps names to phrases (or is a list: each phrase its own flag); `signs` maps
     names to words. No phrase under two flags, no word under two signs.
@@ -671,7 +673,7 @@ def _urgent(top: Fields) -> Urgent | None:
     if node is None:
         return None
     item = _fields(top, node, top.where.about("urgent"), ("message", "red_flags"),
-                   ("negations", "signs", "figurative", "clause_breaks", "past", "negating_after",
+                   ("negations", "signs", "figurative", "clause_breaks", "past", "negating_after", "general",
                     "examples", "look_alikes"))
     if item is None:
         return None
@@ -681,11 +683,13 @@ def _urgent(top: Fields) -> Urgent | None:
     figurative = item.texts("figurative", allow_empty=True)
     past = item.texts("past", allow_empty=True)
     negating_after = item.texts("negating_after", allow_empty=True)
+    general = item.texts("general", allow_empty=True)
     located = [(f"red flag '{name}'", t, n) for name, found in flags.items() for t, n in found]
     located += [("'negations'", t, n) for t, n in negations]
     located += [("'figurative'", t, n) for t, n in figurative]
     located += [("'past'", t, n) for t, n in past]
     located += [("'negating_after'", t, n) for t, n in negating_after]
+    located += [("'general'", t, n) for t, n in general]
     _check_unique(item, located, "phrase", key=lambda text: " ".join(tokens(clean(text))))
     examples = item.texts("examples", allow_empty=True)
     look_alikes = item.texts("look_alikes", allow_empty=True)
@@ -702,6 +706,7 @@ def _urgent(top: Fields) -> Urgent | None:
         clause_breaks=tuple(text for text, _ in item.texts("clause_breaks", allow_empty=True)),
         past=tuple(text for text, _ in past),
         negating_after=tuple(text for text, _ in negating_after),
+        general=tuple(text for text, _ in general),
         examples=tuple(text for text, _ in examples),
         look_alikes=tuple(text for text, _ in look_alikes),
     )

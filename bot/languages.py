@@ -17,8 +17,8 @@ from .yamlnodes import Node
 
 MESSAGES = ("fallback", "urgent", "disclaimer", "clarify_header", "clarify_footer", "unsupported", "closer")
 WORD_SECTIONS = ("subjects", "facets", "synonyms", "out_of_scope")
-LANGUAGE_KEYS = ("name", "native", "words", "negations", "clause_breaks", "past", "negating_after", "messages",
-                 "smalltalk", "red_flags", "signs", "entries")
+LANGUAGE_KEYS = ("name", "native", "words", "negations", "clause_breaks", "past", "negating_after", "general",
+                 "messages", "smalltalk", "red_flags", "signs", "entries")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,7 @@ class Language:
     clause_breaks: tuple[str, ...] = ()
     past: tuple[str, ...] = ()  # as `Urgent.past`
     negating_after: tuple[str, ...] = ()  # as `Urgent.negating_after`
+    general: tuple[str, ...] = ()  # as `Urgent.general`
     messages: Mapping[str, str] = field(default_factory=dict)
     smalltalk_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     smalltalk_replies: Mapping[str, str] = field(default_factory=dict)
@@ -89,6 +90,7 @@ def read_languages(
             clause_breaks=tuple(t for t, _ in item.texts("clause_breaks", allow_empty=True)),
             past=tuple(t for t, _ in item.texts("past", allow_empty=True)),
             negating_after=tuple(t for t, _ in item.texts("negating_after", allow_empty=True)),
+            general=tuple(t for t, _ in item.texts("general", allow_empty=True)),
             messages=_messages(item),
             smalltalk_patterns=patterns,
             smalltalk_replies=replies,

@@ -21,6 +21,7 @@ _FIGURE_REACH = 8  # a figurative word ("lol") this many words after a phrase, i
 _WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what a cleaned word is made of
 _AND = " + "  # joins the parts of a phrase that may be anywhere in a text
 _PREFIX = 4  # words this long also match the same word one letter longer ("droop" ~ "droopy")
+_GENERAL_REACH = 2  # a `general` frame ends this many words before a phrase at most
 _FIRST_YEAR = 1900  # a number from this year to last year, in a phrase's clause, dates it ("a clot in 2019")
 
 
@@ -49,6 +50,7 @@ class Spotter:
         at_most: Iterable[int] = (),
         past: Iterable[str] = (),
         negating_after: Iterable[str] = (),
+        general: Iterable[str] = (),
     ) -> None:
         """`frequency`: how often words occur in the messages to expect (the FAQ's phrasings);
         it changes no result, only how fast most messages are passed over. `signs`: words
@@ -62,7 +64,9 @@ class Spotter:
         in a phrase's clause, make it history ("a clot years ago", "a stroke, fully recovered"),
         so it is not spotted;
         `negating_after`: words that negate the phrase right before them ("seizure-free for
-        ten years", "pain free")."""
+        ten years", "pain free"); `general`: question frames that, ending a word or two before a
+        phrase in its sentence, ask about it in general ("what are the warning signs of a clot"),
+        not about anyone's symptoms."""
         self.slack = slack  # extra words allowed between a phrase's words
         self.signs = signs
         self._at_least = sorted(set(at_least), reverse=True)
@@ -106,6 +110,7 @@ class Spotter:
                 self._long_breaks.setdefault(b[0], []).append(b)
         # matched on the words as written, not their signs: "de niño" is not "de 2 años"
         self._past = [phrase for phrase in dict.fromkeys(_essential(list(phrase_tokens(p))) for p in past) if phrase]
+        self._general = [frame for frame in dict.fromkeys(_essential(list(phrase_tokens(g))) for g in general) if frame]
 
     def _phrase(self, text: str) -> tuple[str, ...]:
         words = list(phrase_tokens(text))
@@ -201,6 +206,26 @@ class Spotter:
         present = {*clause, *(w[:-1] for w in clause if len(w) > _PREFIX)}  # what `_matches` can match
         return any(present.issuperset(phrase) and self._starts(phrase, clause) for phrase in self._past)
 
+    def _asked_in_general(self, start: int, breaks: frozenset[int], unmapped: list[str], starts: list[int]) -> bool:
+        """Does a `general` frame end at most `_GENERAL_REACH` words (not counting the words a
+        phrase can do without) before words[start], in its sentence? Its words may have others
+        between them ("what are the *warning* signs of")."""
+        if not self._general:
+            return False
+        first = start
+        while first > 0 and first not in breaks:
+            first -= 1
+        before = [w for w in unmapped[starts[first] : starts[start]] if w not in _OPTIONAL]
+        for frame in self._general:
+            tail = before[-(len(frame) + _GENERAL_REACH + 1):]
+            at = 0
+            for k, word in enumerate(tail):
+                if at < len(frame) and self._matches(frame[at], word):
+                    at += 1
+                    if at == len(frame) and len(tail) - 1 - k <= _GENERAL_REACH:
+                        return True
+        return False
+
     def find(self, text: str) -> set[str]:
         """Labels of the phrases spotted in `text` (already cleaned), negated ones left out."""
         return self.find_in(tokens(text))
@@ -264,7 +289,8 @@ class Spotter:
                     words, start, end, phrase, not_negating
                 ) or self._figure_of_speech(words, start, end) or self._in_the_past(
                     words, start, end, breaks, unmapped, starts, years
-                ) or (end + 1 < len(words) and words[end + 1] in self.negating_after):
+                ) or self._asked_in_general(start, breaks, unmapped, starts) or (
+                    end + 1 < len(words) and words[end + 1] in self.negating_after):
                     continue
                 stop = starts[end + 1] if end + 1 < len(starts) else len(written)
                 found[label] = " ".join(written[starts[start] : stop])

@@ -304,6 +304,21 @@ def test_a_past_year_dates_only_its_own_clause(bot: FAQBot, text: str) -> None:
     assert bot.ask(text).kind == "urgent"
 
 
+@pytest.mark.parametrize("text", ["what are the symptoms of a stroke?", "how do you recognise a seizure?",
+                                  "what are the warning signs of a blood clot in the leg",
+                                  "¿cuáles son los síntomas de una trombosis?",
+                                  "Woran erkennt man einen Schlaganfall?"])
+def test_a_question_about_a_red_flag_in_general_is_not_urgent(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["what are the signs of a blood clot? my calf is swollen, red and hot",
+                                  "what are the signs of a stroke, my dad suddenly cannot lift his arm",
+                                  "my mum is showing signs of a stroke, her face is drooping"])
+def test_symptoms_told_beyond_a_general_question_are_urgent(bot: FAQBot, text: str) -> None:
+    assert bot.ask(text).kind == "urgent"
+
+
 @pytest.mark.parametrize("text", ["my son is 4 and swallowed a bottle of pills",
                                   "mi hijo de 2 años se tragó unas pastillas",
                                   "I had a clot in my leg years ago and now my calf is swollen and hot again"])
