@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from .cache import fitted_space
+from .cache import cached_json, fitted_space
 from .inflection import Inflections
 from .knowledge import FAQ, plain_model, red_flag_counts, red_flag_signs, red_flag_texts_by_language
 from .language import ENGLISH
@@ -25,7 +25,7 @@ from .messages import Messages, Wording
 from .model import FEATURES, RANKING, uses_intent
 from .normalise import ConceptMapper, clean, phrase_tokens, stem, tokens
 from .reply import Alternative, Reply
-from .retrieve import FACET, SUBJECT, SYNONYM, Analysis, Index, Scores
+from .retrieve import FACET, LEXICON_FORMAT, SUBJECT, SYNONYM, Analysis, Index, Scores
 from .spelling import OneEdit
 from .spotter import Spotter
 from .urgent_model import FLAG as URGENT_EXAMPLES
@@ -448,14 +448,19 @@ class Decider:
         """Every word the red-flag spotter reads, and its stem: the flags' words and the
         negations, clause breaks, history phrases and figures of speech around them."""
         urgent, languages = self.faq.urgent, self.faq.languages.values()
-        texts = [*self.index.red_flag_words]
+        texts = sorted(self.index.red_flag_words)
         if urgent:
             texts += [*urgent.negations, *urgent.clause_breaks, *urgent.past, *urgent.figurative,
                       *urgent.negating_after, *urgent.general]
         for lang in languages:
             texts += [*lang.negations, *lang.clause_breaks, *lang.past, *lang.negating_after, *lang.general]
-        words = {w for text in texts for w in tokens(clean(text))}
-        return frozenset(words | {stem(w) for w in words})
+
+        def read() -> list[str]:
+            words = {w for text in texts for w in tokens(clean(text))}
+            return sorted(words | {stem(w) for w in words})
+
+        return frozenset(cached_json("spotted", [LEXICON_FORMAT, *texts], read,
+                                     lambda saved: isinstance(saved, list) and all(isinstance(w, str) for w in saved)))
 
     @lru_cache(maxsize=64)  # noqa: B019 - the decider lives as long as the bot
     def _flag_spelling(self, lang: str) -> OneEdit | None:

@@ -17,7 +17,7 @@ import json
 import logging
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -100,28 +100,53 @@ def _from_json(saved: Any, path: str) -> FAQ:
 def _decode(kind: Any, value: Any) -> Any:
     """`value` read back as `kind`, a type hint of the FAQ's dataclasses; raises TypeError
     or KeyError when it is not one (a cache written by other code)."""
+    return _decoder(kind)(value)
+
+
+@functools.cache
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """The reader of values of `kind`, made once per type hint (a FAQ has tens of thousands of
+    values and a handful of types)."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is types.UnionType or origin is typing.Union:  # X | None
-        if value is None and type(None) in args:
-            return None
-        (kind,) = (a for a in args if a is not type(None))
-        return _decode(kind, value)
+        (inner,) = (_decoder(a) for a in args if a is not type(None))
+        optional = type(None) in args
+        return lambda value: None if value is None and optional else inner(value)
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        if not isinstance(value, dict):
-            raise TypeError(f"{kind.__name__}: an object expected")
-        hints = _hints(kind)
-        return kind(**{name: _decode(hints[name], value[name]) for name in hints})
+        fields = [(name, _decoder(hint)) for name, hint in _hints(kind).items()]
+        made = kind
+
+        def read_dataclass(value: Any) -> Any:
+            if not isinstance(value, dict):
+                raise TypeError(f"{made.__name__}: an object expected")
+            return made(**{name: read(value[name]) for name, read in fields})
+
+        return read_dataclass
     if origin is tuple:
-        if not isinstance(value, list):
-            raise TypeError("a list expected")
-        return tuple(_decode(args[0], item) for item in value)
+        item = _decoder(args[0])
+
+        def read_tuple(value: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list):
+                raise TypeError("a list expected")
+            return tuple(map(item, value))
+
+        return read_tuple
     if origin is Mapping:
-        if not isinstance(value, dict):
-            raise TypeError("an object expected")
-        return MappingProxyType({str(key): _decode(args[1], item) for key, item in value.items()})
-    if type(value) is kind or (kind is float and type(value) is int):
-        return kind(value)
-    raise TypeError(f"{kind!r} expected, not {type(value).__name__}")
+        entry = _decoder(args[1])
+
+        def read_mapping(value: Any) -> Mapping[str, Any]:
+            if not isinstance(value, dict):
+                raise TypeError("an object expected")
+            return MappingProxyType({str(key): entry(item) for key, item in value.items()})
+
+        return read_mapping
+
+    def read_scalar(value: Any) -> Any:
+        if type(value) is kind or (kind is float and type(value) is int):
+            return kind(value)
+        raise TypeError(f"{kind!r} expected, not {type(value).__name__}")
+
+    return read_scalar
 
 
 @functools.cache

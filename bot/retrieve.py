@@ -232,7 +232,11 @@ class Index:
         self._forms: dict[str, tuple[str, str, str]] = {}
         self._unglued: dict[str, str] = {}
         # words a red flag is made of are never split: "heartbeat" must stay whole
-        self.red_flag_words = frozenset(w for text in red_flag_texts(faq) for w in tokens(clean(text)))
+        flag_texts = red_flag_texts(faq)
+        self.red_flag_words = frozenset(cached_json(
+            "flagwords", [LEXICON_FORMAT, WORDS_FORMAT, *flag_texts],
+            lambda: sorted({w for text in flag_texts for w in tokens(clean(text))}),
+            lambda saved: isinstance(saved, list) and all(isinstance(w, str) for w in saved)))
         # the subjects' hints, as stems (see `Concept.hints`)
         self._hint_words = frozenset(stem(w) for c in faq.subjects.values() for h in c.hints for w in tokens(clean(h)))
         log.debug("index: %d entries, %d phrasings", len(self.entry_ids), len(phrasings))
