@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -41,8 +42,9 @@ FUZZY_SCORER = fuzz.token_set_ratio
 FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
 MIN_FOREIGN_WORDS = 3  # words of an unknown Latin-script language before it is believed
-LEXICON_FORMAT = "2"  # bump when how concepts are derived from word lists changes
-_DERIVED = {"lexicon", "mapper", "single", "english_single", "english_words", "affix", "own", "lexicon_words",
+LEXICON_FORMAT = "3"  # bump when how concepts are derived from word lists changes
+_DERIVED = {"lexicon", "mapper", "single", "english_single", "english_words", "affix", "own", "yielded",
+            "lexicon_words",
             "english_concept_words"}
 AFFIX_MIN = 5  # letters of the shortest concept word found inside another word
 AFFIX_ENDING = 5  # letters an inflection may add after a concept word ("seğirme" + "sini")
@@ -105,7 +107,7 @@ class Index:
         english_lexicon = {concept: list(phrases) for concept, phrases in lexicon.items()}
 
         def derive() -> dict[str, Any]:
-            _add_languages(faq, lexicon, frozenset(map(stem, knowledge.english)))
+            yielded = _add_languages(faq, lexicon, frozenset(map(stem, knowledge.english)))
             single = [(concept, words[0]) for concept, phrases in lexicon.items()
                       for words in map(phrase_tokens, phrases) if len(words) == 1]
             english_single = {words[0] for phrases in english_lexicon.values()
@@ -118,6 +120,7 @@ class Index:
                 # single concept words long enough to be found inside inflected forms and compounds
                 "affix": {w: c for c, w in single if not c.startswith(OUT_OF_SCOPE) and len(w) >= AFFIX_MIN},
                 "own": {code: sorted(_own_words(language)) for code, language in faq.languages.items()},
+                "yielded": yielded,
                 "lexicon_words": sorted({w for c, phrases in lexicon.items() if not c.startswith(OUT_OF_SCOPE)
                                          for p in phrases for w in phrase_tokens(p)}),
                 "english_concept_words": sorted({w for c, phrases in english_lexicon.items()
@@ -167,6 +170,16 @@ class Index:
         self._false_friends = {
             code: frozenset(english_single & knowledge.functions([code.split("-")[0]]) - set(own))
             for code, own in derived["own"].items()
+        }
+        # ...and a language's own concept word that is a frequent English word (Spanish "café")
+        # keeps its concept in a message written in that language, though not in English, unless
+        # it is a function word there too (Spanish "te", tea and "you")
+        self._yielded = {
+            code: {w: token for w, token in words.items() if w not in knowledge.functions([code.split("-")[0]])}
+            for code, words in derived["yielded"].items()
+        }
+        self._english_only = {  # English function words that are none of the language's
+            code: self.english_function_words - knowledge.functions([code.split("-")[0]]) for code in self._yielded
         }
         self.stopwords = self.function_words
         self.common_words = knowledge.everyday
@@ -323,11 +336,12 @@ class Index:
                     return concept
         return None
 
-    def _analyse(self, text: str, own: frozenset[str] = frozenset()) -> Analysis:
-        """`own`: words that keep their meaning in the message's language (no English concept)."""
+    def _analyse(self, text: str, own: Mapping[str, str] = MappingProxyType({})) -> Analysis:
+        """`own`: words that keep their meaning in the message's language, each with what it
+        stands for there (itself: no English concept; or that language's concept token)."""
         forms = [self._word_forms(w) for w in text.split()]
         stems = [f[0] for f in forms]
-        canonical = [f[0] if f[0] in own else f[2] for f in forms]
+        canonical = [own.get(f[0], f[2]) for f in forms]
         mapped = self.mapper.map_canonical(canonical)
         subjects: set[str] = set()
         facets: set[str] = set()
@@ -391,12 +405,16 @@ class Index:
         if "?" in question or "\uff1f" in question:
             analysis = replace(analysis, asks=True)
         # in German "als" and "mag" are everyday words, not ALS and magnesium
-        own = self._false_friends.get(lang, frozenset()).intersection(analysis.stems)
+        stems = set(analysis.stems)
+        own = {w: w for w in self._false_friends.get(lang, frozenset()) & stems}
+        yielded = self._yielded.get(lang)
+        if yielded and not stems & self._english_only.get(lang, frozenset()):  # not in a mixed message
+            own.update((w, token) for w, token in yielded.items() if w in stems)
         if own:
-            analysis = self._analyse_text(question, frozenset(own))
+            analysis = self._analyse_text(question, own)
         asking = asking_part(question)
         if asking is not None:
-            asked = self._analyse_text(asking, frozenset(own))
+            asked = self._analyse_text(asking, own)
             # words the FAQ does not know count where the message asks, not in its context
             analysis = replace(analysis, asking=asked.words, out_of_scope=asked.out_of_scope & analysis.out_of_scope,
                                unknown=tuple(w for w in analysis.unknown if w in asked.unknown))
@@ -415,7 +433,7 @@ class Index:
         # which is English: a typo or a code ("31mred") is not Serbian
         return lang if len(stems) >= MIN_FOREIGN_WORDS and not any(map(english.__contains__, stems)) else ENGLISH
 
-    def _analyse_text(self, question: str, own: frozenset[str] = frozenset()) -> Analysis:
+    def _analyse_text(self, question: str, own: Mapping[str, str] = MappingProxyType({})) -> Analysis:
         parts = sentences(question[:MAX_CHARS])  # as clean() cuts it: the bound on the work
         if len(parts) < 2:
             return self._analyse(self._words_of(question), own)
@@ -541,11 +559,13 @@ def _subject_specificity(
 _SECTION_PREFIX = {"subjects": SUBJECT, "facets": FACET, "out_of_scope": OUT_OF_SCOPE, "synonyms": SYNONYM}
 
 
-def _add_languages(faq: FAQ, lexicon: dict[str, list[str]], english: frozenset[str]) -> None:
-    """Add each language's words for the FAQ's concepts to `lexicon` (concept token → phrases).
+def _add_languages(faq: FAQ, lexicon: dict[str, list[str]], english: frozenset[str]) -> dict[str, dict[str, str]]:
+    """Add each language's words for the FAQ's concepts to `lexicon` (concept token → phrases);
+    return, by language, the single words left out as English ones (word → concept token).
 
     A phrase that is already another concept's English phrase keeps its English meaning, and
-    so does a single word that is a frequent English word ("pain" is not French bread here).
+    so does a single word that is a frequent English word ("pain" is not French bread here;
+    Spanish "café" is coffee only in a Spanish message, see `Index.analyse`).
     A phrase of several words that holds an out-of-scope word ("göz seğirmesi", an eye that
     twitches, listed as twitching) is left out of the concepts the FAQ answers: matched by its
     words' concepts, it would also swallow "eyelid twitch".
@@ -559,6 +579,7 @@ def _add_languages(faq: FAQ, lexicon: dict[str, list[str]], english: frozenset[s
         words[0] for language in faq.languages.values() for found in language.words.get("out_of_scope", {}).values()
         for words in map(phrase_tokens, found) if len(words) == 1
     }
+    yielded: dict[str, dict[str, str]] = {}
     for language in faq.languages.values():
         for section, concepts in language.words.items():
             prefix = _SECTION_PREFIX[section]
@@ -571,6 +592,9 @@ def _add_languages(faq: FAQ, lexicon: dict[str, list[str]], english: frozenset[s
                     owner = known.get(" ".join(tokens_of))
                     if owner == token or (owner is None and not (len(tokens_of) == 1 and tokens_of[0] in english)):
                         lexicon.setdefault(token, [name]).append(word)
+                    elif owner is None and prefix != OUT_OF_SCOPE:
+                        yielded.setdefault(language.code, {})[tokens_of[0]] = token
+    return yielded
 
 
 def _phrasings(faq: FAQ, entry_id: str, english: Sequence[str]) -> list[str]:

@@ -195,6 +195,17 @@ def test_an_acknowledgement_before_a_question_is_the_question(bot: FAQBot, text:
     assert bot.ask(text).kind != "smalltalk"
 
 
+@pytest.mark.parametrize(("text", "lang"), [("¿y el café?", "es"), ("o café também?", "pt")])
+def test_a_word_english_also_has_keeps_its_concept_in_its_own_language(bot: FAQBot, text: str, lang: str) -> None:
+    analysis = bot.index.analyse(text)
+    assert analysis.lang == lang and "caffeine" in analysis.subjects  # "café" is coffee there
+
+
+@pytest.mark.parametrize("text", ["I love this cafe, which foods have magnesium?", "¿te puedo preguntar algo?"])
+def test_that_word_is_no_concept_in_english_nor_as_a_function_word(bot: FAQBot, text: str) -> None:
+    assert "caffeine" not in bot.index.analyse(text).subjects  # English "cafe"; Spanish "te" ("you", and tea)
+
+
 @pytest.mark.parametrize(("text", "lang"), [("hi, quick question", "en"), ("hey there, got a sec?", "en"),
                                            ("buenos dias, tengo una duda", "es")])
 def test_a_greeting_with_words_that_ask_the_faq_nothing_is_a_greeting(bot: FAQBot, text: str, lang: str) -> None:
