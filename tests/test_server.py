@@ -242,6 +242,16 @@ def test_an_urgent_reply_names_its_red_flag(client: TestClient) -> None:
     assert "chest pain" in str(reply["why"])
 
 
+def test_the_state_carries_a_red_flag_to_the_next_turn(client: TestClient) -> None:
+    first = client.post(ASK, json={"question": "sudden chest pain since this morning"}).json()
+    assert first["state"]["urgent"] == {"flag": "chest pain", "words": "chest pain"}
+    again = client.post(ASK, json={"question": "should I just wait and see?", "state": first["state"]}).json()
+    assert again["kind"] == "urgent" and again["reason"]["from"] == "earlier message"
+    assert "earlier message" in str(again["why"])
+    bad = client.post(ASK, json={"question": "hi", "state": {"urgent": "chest pain"}})
+    assert bad.status_code == 400 and "state.urgent" in bad.text
+
+
 def test_the_first_reply_of_a_conversation_carries_the_disclaimer(client: TestClient) -> None:
     assert client.post(ASK, json={"question": "hello"}).json()["disclaimer"] == DISCLAIMER
     assert client.post(ASK, json={"question": "hello", "state": None}).json()["disclaimer"] == (
