@@ -201,17 +201,18 @@ class Decider:
         return None
 
     def opener(self, analysis: Analysis) -> str | None:
-        """The opening intent ("hi") of a message that starts with one and goes on with a few
-        words that name nothing of the FAQ, else None: "hi, quick question", "hola, tengo una
-        pregunta". Asked only of a message the FAQ does not answer."""
-        if not self.openers or not analysis.stems or analysis.out_of_scope or analysis.unknown or any(
-                ":" in w for w in analysis.words):
+        """The opening intent ("hi", "ok") of a message that asks nothing, starts with one and
+        goes on with one to three words (besides function words) that name nothing of the FAQ,
+        else None: "hi, quick question", "hola, tengo una pregunta", "ok heading to the
+        hospital". Asked only of a message the FAQ does not answer."""
+        if not self.openers or not analysis.stems or analysis.asks or analysis.out_of_scope or analysis.unknown or (
+                any(":" in w for w in analysis.words)):
             return None  # "hi, my calf hurts" names a concept of the FAQ
         mapped = self._talk_mapper(analysis.lang).map([self._talk_word(w) for w in analysis.stems])
         if mapped[0] not in self.openers:
             return None
         rest = [w for w in mapped[1:] if w not in self.smalltalk_replies and w not in self.index.stopwords]
-        return mapped[0] if len(rest) <= OPENER_WORDS else None
+        return mapped[0] if 1 <= len(rest) <= OPENER_WORDS else None  # "ok what else" is no remark
 
     @lru_cache(maxsize=16)  # noqa: B019 - the decider lives as long as the bot
     def _talk_mapper(self, lang: str) -> ConceptMapper:

@@ -206,11 +206,17 @@ def test_that_word_is_no_concept_in_english_nor_as_a_function_word(bot: FAQBot, 
     assert "caffeine" not in bot.index.analyse(text).subjects  # English "cafe"; Spanish "te" ("you", and tea)
 
 
-@pytest.mark.parametrize(("text", "lang"), [("hi, quick question", "en"), ("hey there, got a sec?", "en"),
+@pytest.mark.parametrize(("text", "lang"), [("hi, quick question", "en"), ("hey there, one more thing", "en"),
                                            ("buenos dias, tengo una duda", "es")])
 def test_a_greeting_with_words_that_ask_the_faq_nothing_is_a_greeting(bot: FAQBot, text: str, lang: str) -> None:
     reply = bot.ask(text)
     assert (reply.kind, reply.id, reply.lang) == ("smalltalk", "greeting", lang)
+
+
+def test_an_acknowledgement_with_what_the_person_will_do_is_small_talk(bot: FAQBot) -> None:
+    reply = bot.ask("ok, driving to the hospital now")
+    assert (reply.kind, reply.id) == ("smalltalk", "acknowledgement")
+    assert bot.ask("ok my leg hurts").kind != "smalltalk"  # a concept of the FAQ: no remark
 
 
 @pytest.mark.parametrize("text", ["hi, my calf keeps twitching", "hello, which foods have magnesium",
