@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -523,6 +523,10 @@ class Decider:
             for i, score in zip(order, ranked, strict=True)
         )
         if analysis.out_of_scope:
+            # a closer that asks nothing is one whatever it tells: "ok thanks, I'll ring the surgery"
+            closing = None if analysis.asks else self.closer(replace(analysis, out_of_scope=frozenset()))
+            if closing is not None:
+                return self._smalltalk(closing, analysis)
             facet = self.faq.out_of_scope_facets[sorted(analysis.out_of_scope)[0]]
             reason = {"reason": "unanswered-facet", "facet": facet.label}
             if analysis.subjects:
@@ -546,9 +550,7 @@ class Decider:
             return Reply("answer", best.id, text, conf, alternatives[1:], {"reason": "retrieval"}, lang)
         closing = self.closer(analysis) or self.opener(analysis)
         if closing is not None:
-            spoken = self.messages.language_of_smalltalk(analysis.stems, analysis.lang)
-            reply, lang = self.messages.smalltalk(closing, spoken)
-            return Reply("smalltalk", closing, reply, 1.0, (), {"reason": "smalltalk"}, lang)
+            return self._smalltalk(closing, analysis)
         # "did you mean" offers two answers to a question that is likely neither's
         if conf >= thresholds.clarify and len(ranked) > 1 and ranked[0] - ranked[1] < thresholds.margin and (
             not likely_out
@@ -570,6 +572,11 @@ class Decider:
         return (first.facet == second.facet != "" and first.subjects != second.subjects
                 and self.entry_specificity[order[0]] >= SPECIFIC_SUBJECT
                 and self.entry_specificity[order[1]] >= SPECIFIC_SUBJECT)
+
+    def _smalltalk(self, intent: str, analysis: Analysis) -> Reply:
+        spoken = self.messages.language_of_smalltalk(analysis.stems, analysis.lang)
+        reply, lang = self.messages.smalltalk(intent, spoken)
+        return Reply("smalltalk", intent, reply, 1.0, (), {"reason": "smalltalk"}, lang)
 
     def _fallback(
         self, conf: float, alternatives: tuple[Alternative, ...], reason: dict[str, str], words: Wording

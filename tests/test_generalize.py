@@ -213,6 +213,13 @@ def test_a_greeting_with_words_that_ask_the_faq_nothing_is_a_greeting(bot: FAQBo
     assert (reply.kind, reply.id, reply.lang) == ("smalltalk", "greeting", lang)
 
 
+def test_a_closer_that_asks_nothing_is_small_talk_whatever_it_tells(bot: FAQBot) -> None:
+    # "dose" is an out-of-scope facet: told in a closer, it asks nothing of it
+    reply = bot.ask("cheers, I will ask the pharmacist about the dose then")
+    assert (reply.kind, reply.id) == ("smalltalk", "thanks")
+    assert bot.ask("thanks, how much magnesium should I take?").kind == "fallback"
+
+
 def test_an_acknowledgement_with_what_the_person_will_do_is_small_talk(bot: FAQBot) -> None:
     reply = bot.ask("ok, driving to the hospital now")
     assert (reply.kind, reply.id) == ("smalltalk", "acknowledgement")
