@@ -176,7 +176,12 @@ class Decider:
         if not all(w in function or w in self.smalltalk_words for w in stems):
             return None
         similarity, best = self._closest_pattern(analysis, whole=set(stems))
-        return self.smalltalk_ids[best] if similarity >= SMALLTALK_SIMILARITY else None
+        # a facet of the FAQ its closest pattern does not ask is a question, unless the message
+        # is nearly word for word that pattern: "when should I get it looked at?" is no "what
+        # should I ask" ("what is my name" asks what "what is your name" does)
+        asked = analysis.facets - self._pattern_facets(best)
+        needed = SMALLTALK_VERBATIM if asked else SMALLTALK_SIMILARITY
+        return self.smalltalk_ids[best] if similarity >= needed else None
 
     def closer(self, analysis: Analysis) -> str | None:
         """The closing intent ("thanks", "goodbye") of a message that asks nothing and opens or
@@ -235,7 +240,15 @@ class Decider:
 
     def _pattern_subjects(self, pattern: int) -> frozenset[str]:
         """The FAQ subjects a small-talk pattern names itself ("doctor" in "are you a doctor")."""
-        return self.index.analyse(self.smalltalk_patterns[pattern]).subjects
+        return self._pattern_analysis(pattern).subjects
+
+    def _pattern_facets(self, pattern: int) -> frozenset[str]:
+        """The FAQ facets a small-talk pattern asks itself ("what is" in "what is your name")."""
+        return self._pattern_analysis(pattern).facets
+
+    @lru_cache(maxsize=256)  # noqa: B019 - the decider lives as long as the bot
+    def _pattern_analysis(self, pattern: int) -> Analysis:
+        return self.index.analyse(self.smalltalk_patterns[pattern])
 
     def _talk_word(self, word: str) -> str:
         """A small-talk word typed with a letter doubled ("heyy", "thxx", "byee"), or the word."""

@@ -213,6 +213,12 @@ def test_a_greeting_with_words_that_ask_the_faq_nothing_is_a_greeting(bot: FAQBo
     assert (reply.kind, reply.id, reply.lang) == ("smalltalk", "greeting", lang)
 
 
+def test_function_words_that_ask_a_facet_no_small_talk_pattern_asks_are_a_question(bot: FAQBot) -> None:
+    # all function words by corpus frequency, but "looked at" asks when to see a doctor
+    assert bot.ask("so when should she get it looked at?").kind != "smalltalk"
+    assert bot.ask("what is your name?").kind == "smalltalk"
+
+
 def test_a_closer_that_asks_nothing_is_small_talk_whatever_it_tells(bot: FAQBot) -> None:
     # "dose" is an out-of-scope facet: told in a closer, it asks nothing of it
     reply = bot.ask("cheers, I will ask the pharmacist about the dose then")
