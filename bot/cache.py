@@ -129,6 +129,11 @@ def cached_arrays(kind: str, key: Sequence[str], compute: Callable[[], dict[str,
     return result
 
 
+def digest(parts: Sequence[str]) -> str:
+    """A short digest of `parts`, for a cache key that stands for many texts."""
+    return _key("char", parts)
+
+
 def _cached(kind: str, key: Sequence[str], suffix: str, read: Callable[[Path], Any],
             write: Callable[[Path, Any], None], compute: Callable[[], Any], valid: Callable[[Any], bool]) -> Any:
     """`compute()`, or what `read` finds in the cache file for (`kind`, `key`) when `valid`

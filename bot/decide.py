@@ -118,12 +118,17 @@ class Decider:
         self.smalltalk_words = frozenset(w for _, p in patterns for w in tokens(p))
         self._pattern_words = [set(tokens(p)) for _, p in patterns]
         self._closing_phrases: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
-        for intent, pattern in patterns:
-            # the stems as written do not depend on the language: no need to detect it (and to
-            # load the detector's model at every start)
-            stems = index.analyse(pattern, ENGLISH).stems if intent in self.closers else ()
+        closing = [(intent, pattern) for intent, pattern in patterns if intent in self.closers]
+        # the stems as written do not depend on the language: no need to detect it (and to load
+        # the detector's model at every start); cached with the patterns and the word lists
+        # they are read with
+        closing_stems = cached_json(
+            "closing", [LEXICON_FORMAT, index.words_key, "\x1f", *(p for _, p in closing)],
+            lambda: [list(index.analyse(pattern, ENGLISH).stems) for _, pattern in closing],
+            lambda saved: isinstance(saved, list) and len(saved) == len(closing))
+        for (intent, _), stems in zip(closing, closing_stems, strict=True):
             if len(stems) >= CLOSER_WORDS:
-                self._closing_phrases.setdefault(len(stems), []).append((intent, stems))
+                self._closing_phrases.setdefault(len(stems), []).append((intent, tuple(stems)))
         # an entry of a plain FAQ has no facet: "" is its column, one no question asks for
         subjects, facets = list(faq.subjects), [*faq.facets, ""]
         self.subject_col = {name: i for i, name in enumerate(subjects)}

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from .cache import cached_json, fitted_space
+from .cache import cached_json, digest, fitted_space
 from .focus import asking_part, sentences
 from .intent import IntentModel
 from .knowledge import FAQ, red_flag_texts, sign_counts
@@ -212,6 +212,10 @@ class Index:
         self._concept_spelling = sorted(w for w in english_words if len(w) >= 5 and w not in self.stopwords)
 
         # phrasings are read exactly as questions are; that reading is cached with what it reads
+        # what reading a text depends on: the word lists, the phrasings, the answers (a cache of
+        # something read with `analyse` is keyed on it)
+        self.words_key = digest([LEXICON_FORMAT, WORDS_FORMAT, *every_phrase, "\x1f", *cleaned, "\x1f",
+                                 *(e.answer for e in faq.entries)])
         mapped = cached_json("mapped", [LEXICON_FORMAT, WORDS_FORMAT, *every_phrase, "\x1f", *cleaned],
                              lambda: [self._map(text) for text in cleaned],
                              lambda saved: isinstance(saved, list) and len(saved) == len(cleaned))
