@@ -184,9 +184,10 @@ class Decider:
         # a facet of the FAQ its closest pattern does not ask is a question, unless the message
         # is nearly word for word that pattern: "when should I get it looked at?" is no "what
         # should I ask" ("what is my name" asks what "what is your name" does)
+        if similarity < SMALLTALK_SIMILARITY:
+            return None
         asked = analysis.facets - self._pattern_facets(best)
-        needed = SMALLTALK_VERBATIM if asked else SMALLTALK_SIMILARITY
-        return self.smalltalk_ids[best] if similarity >= needed else None
+        return self.smalltalk_ids[best] if similarity >= SMALLTALK_VERBATIM or not asked else None
 
     def closer(self, analysis: Analysis) -> str | None:
         """The closing intent ("thanks", "goodbye") of a message that asks nothing and opens or
