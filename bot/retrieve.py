@@ -312,7 +312,10 @@ class Index:
             stemmed = stem(word)
             corrected = self._correct(stemmed)
             concept = self.mapper.canonical(corrected)
-            if concept == corrected and corrected not in self.vocabulary and corrected not in self.common_words:
+            # an English everyday word is itself ("discover"); another language's may be an
+            # inflected form of a concept word ("evitarlo": evitar + lo)
+            if concept == corrected and corrected not in self.vocabulary and (
+                    corrected not in self.knowledge.english_everyday):
                 concept = self._affixed(corrected) or concept
             forms = self._forms[word] = (stemmed, corrected, concept)
         return forms

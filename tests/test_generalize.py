@@ -201,6 +201,13 @@ def test_a_word_english_also_has_keeps_its_concept_in_its_own_language(bot: FAQB
     assert analysis.lang == lang and "caffeine" in analysis.subjects  # "café" is coffee there
 
 
+@pytest.mark.parametrize(("text", "facet"), [("¿y cómo puedo prevenirlo?", "prevention"),
+                                            ("¿qué puedo comerlo?", "foods")])
+def test_another_languages_everyday_inflection_of_a_concept_word_is_that_concept(
+        bot: FAQBot, text: str, facet: str) -> None:
+    assert facet in bot.index.analyse(text).facets  # "prevenir" + "lo", though wordfreq knows the whole word
+
+
 @pytest.mark.parametrize("text", ["I love this cafe, which foods have magnesium?", "¿te puedo preguntar algo?"])
 def test_that_word_is_no_concept_in_english_nor_as_a_function_word(bot: FAQBot, text: str) -> None:
     assert "caffeine" not in bot.index.analyse(text).subjects  # English "cafe"; Spanish "te" ("you", and tea)
