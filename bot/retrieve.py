@@ -46,6 +46,7 @@ LEXICON_FORMAT = "3"  # bump when how concepts are derived from word lists chang
 _DERIVED = {"lexicon", "mapper", "single", "english_single", "english_words", "affix", "own", "yielded",
             "lexicon_words",
             "english_concept_words"}
+_TYPO_MIN = 4  # letters of the shortest word read as a typo of a very common one
 AFFIX_MIN = 5  # letters of the shortest concept word found inside another word
 AFFIX_ENDING = 5  # letters an inflection may add after a concept word ("seğirme" + "sini")
 MIN_GLUED = 6  # letters in the shortest run-together word split in two ("b12food")
@@ -321,13 +322,21 @@ class Index:
         return forms
 
     def _known(self, word: str) -> bool:
-        """Is this a word the FAQ uses or an everyday one, or an adverb made of one ("involuntarily")?"""
+        """Is this a word the FAQ uses or an everyday one, an adverb made of one ("involuntarily"),
+        or a typo of a very common English word ("nigt"): no unknown topic, whatever it is?"""
         if word in self.vocabulary or word in self.common_words:
             return True
         if word.endswith("ly") and len(word) > 5:
             base = word[:-3] + "y" if word.endswith("ily") else word[:-2]
-            return base in self.vocabulary or base in self.common_words
-        return False
+            if base in self.vocabulary or base in self.common_words:
+                return True
+        return len(word) >= _TYPO_MIN and self._common_spelling_index.nearest(word) is not None
+
+    @cached_property
+    def _common_spelling_index(self) -> OneEdit:
+        """English's very common words (`WordKnowledge.common`), indexed for one-edit lookups:
+        built for the first word nothing knows."""
+        return OneEdit(sorted(w for w in self.many_senses if len(w) >= _TYPO_MIN - 1 and w.isalpha()))
 
     def _affixed(self, word: str) -> str | None:
         """The concept of a word the FAQ knows inside an unknown one: an inflected form

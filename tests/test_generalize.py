@@ -51,7 +51,12 @@ def test_plain_english_words_are_never_unknown(bot: FAQBot, word: str) -> None:
     assert word not in bot.index.analyse(f"my calf twitches {word}").unknown
 
 
-@pytest.mark.parametrize("word", ["pyrophosphate", "sphygmomanometer", "levetiracetam"])
+@pytest.mark.parametrize("word", ["somthing", "becuase", "peple"])
+def test_a_typo_of_a_very_common_english_word_is_no_unknown_topic(bot: FAQBot, word: str) -> None:
+    assert not bot.index.analyse(f"is it from my diet or {word} else").unknown
+
+
+@pytest.mark.parametrize("word", ["pyrophosphate", "sphygmomanometer", "levetiracetam", "mecobalamine"])
 def test_rare_words_still_count_as_unknown(bot: FAQBot, word: str) -> None:
     assert word in bot.index.analyse(f"what about {word}").unknown
 
