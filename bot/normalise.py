@@ -157,6 +157,11 @@ class ConceptMapper:
             starts.setdefault(key[0], set()).add(len(key))
         self._sizes = {word: sorted(sizes, reverse=True) for word, sizes in starts.items()}
 
+    def touches(self, words: Iterable[str]) -> bool:
+        """Could mapping change any of `words` (one names a concept or starts a phrase)?"""
+        single, sizes = self._single, self._sizes
+        return any(w in single or w in sizes for w in words)
+
     def canonical(self, word: str) -> str:
         """The concept token a single word names, or the word itself."""
         return self._single.get(word, word)

@@ -111,6 +111,7 @@ class Spotter:
         # matched on the words as written, not their signs: "de niño" is not "de 2 años"
         self._past = [phrase for phrase in dict.fromkeys(_essential(list(phrase_tokens(p))) for p in past) if phrase]
         self._general = [frame for frame in dict.fromkeys(_essential(list(phrase_tokens(g))) for g in general) if frame]
+        self._general_ends = frozenset(frame[-1] for frame in self._general)
 
     def _phrase(self, text: str) -> tuple[str, ...]:
         words = list(phrase_tokens(text))
@@ -215,6 +216,17 @@ class Spotter:
         first = start
         while first > 0 and first not in breaks:
             first -= 1
+        # first the cheap test: a frame's last word among the few words right before
+        near, i = 0, starts[start] - 1
+        while i >= starts[first] and near <= _GENERAL_REACH:
+            word = unmapped[i]
+            if word not in _OPTIONAL:
+                if word in self._general_ends or word[:-1] in self._general_ends:
+                    break
+                near += 1
+            i -= 1
+        else:
+            return False
         before = [w for w in unmapped[starts[first] : starts[start]] if w not in _OPTIONAL]
         for frame in self._general:
             tail = before[-(len(frame) + _GENERAL_REACH + 1):]
@@ -246,7 +258,8 @@ class Spotter:
         years = frozenset(i for i, w in enumerate(words) if _past_year(w)) if self._past else frozenset()
         if self._at_least or self._at_most:
             words = [self._count(w, words[i + 1] if i + 1 < len(words) else "") for i, w in enumerate(words)]
-        if self.signs is None:
+        if self.signs is None or (self._triggers.isdisjoint(words) and not self.signs.touches(words)):
+            # no sign word: the words are their own mapping (most messages, for most spotters)
             return self._matches_in(words, shown, list(range(len(words))), frozenset(breaks), words, not_negating,
                                     years)
         mapped, starts = self.signs.map_spans(words)
