@@ -93,14 +93,15 @@ def test_a_count_stands_for_every_larger_number_but_not_an_amount(tmp_path: Path
         assert bot.ask(text).kind != "urgent", text
 
 
-@pytest.mark.parametrize("text", ["I ate lots of bananas", "my kid ate lots of sweets", "i ate a lot of spinach"])
-def test_eating_a_lot_of_food_is_not_an_overdose(bot: FAQBot, text: str) -> None:
+@pytest.mark.parametrize("text", ["I ate lots of bananas", "my kid ate lots of sweets", "i ate a lot of spinach",
+                                  "I take lots of pills every day", "i take a bunch of meds for my heart"])
+def test_eating_a_lot_of_food_or_taking_many_medicines_is_not_an_overdose(bot: FAQBot, text: str) -> None:
     assert bot.ask(text).kind != "urgent"
 
 
 @pytest.mark.parametrize("text", ["i took like 30 of my magnesium tablets", "I swallowed a handful of my pills",
                                   "my toddler ate a bunch of my pills", "tomei muitos comprimidos",
-                                  "ich habe viele Tabletten genommen"])
+                                  "ich habe viele Tabletten genommen", "I took lots of pills"])
 def test_taking_many_pills_is_an_overdose(bot: FAQBot, text: str) -> None:
     reply = bot.ask(text)
     assert reply.kind == "urgent" and reply.reason is not None and reply.reason["flag"] == "overdose"
