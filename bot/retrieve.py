@@ -44,8 +44,7 @@ LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words i
 MIN_FOREIGN_WORDS = 3  # words of an unknown Latin-script language before it is believed
 LEXICON_FORMAT = "3"  # bump when how concepts are derived from word lists changes
 _DERIVED = {"lexicon", "mapper", "single", "english_single", "english_words", "affix", "own", "yielded",
-            "lexicon_words",
-            "english_concept_words"}
+            "lexicon_words", "english_concept_words"}
 _TYPO_MIN = 4  # letters of the shortest word read as a typo of a very common one
 AFFIX_MIN = 5  # letters of the shortest concept word found inside another word
 AFFIX_ENDING = 5  # letters an inflection may add after a concept word ("seğirme" + "sini")
