@@ -26,6 +26,7 @@ from .intent import IntentModel
 from .knowledge import FAQ, red_flag_texts, sign_counts
 from .language import ENGLISH, detect, is_plain_english
 from .languages import Language
+from .lemmas import concept_forms, english_lemmas
 from .normalise import MAX_CHARS, ConceptMapper, clean, phrase_tokens, stem, tokens
 from .spelling import OneEdit
 from .spotter import Spotter
@@ -42,8 +43,9 @@ FUZZY_SCORER = fuzz.token_set_ratio
 FUZZY_CANDIDATES = 6  # phrasings per question compared fuzzily: the best by TF-IDF
 LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words in between
 MIN_FOREIGN_WORDS = 3  # words of an unknown Latin-script language before it is believed
-LEXICON_FORMAT = "3"  # bump when how concepts are derived from word lists changes
-_DERIVED = {"lexicon", "mapper", "single", "english_single", "english_words", "affix", "own", "yielded",
+LEXICON_FORMAT = "4"  # bump when how concepts are derived from word lists changes
+_DERIVED = {"lexicon", "mapper", "single", "english_single", "english_words", "affix", "own", "yielded", "forms",
+            "forms_key",
             "lexicon_words", "english_concept_words"}
 _TYPO_MIN = 4  # letters of the shortest word read as a typo of a very common one
 AFFIX_MIN = 5  # letters of the shortest concept word found inside another word
@@ -112,6 +114,10 @@ class Index:
                       for words in map(phrase_tokens, phrases) if len(words) == 1]
             english_single = {words[0] for phrases in english_lexicon.values()
                               for words in map(phrase_tokens, phrases) if len(words) == 1}
+            english_concepts = {w for c, phrases in english_lexicon.items() if not c.startswith(OUT_OF_SCOPE)
+                                for p in phrases for w in phrase_tokens(p)}
+            # English word forms the stemmer keeps apart from their concept word ("drank": drink)
+            forms = concept_forms(english_lemmas(knowledge), english_concepts, {w for _, w in single})
             return {
                 "lexicon": lexicon, "mapper": ConceptMapper(lexicon).tables(),
                 "single": sorted({w for _, w in single}), "english_single": sorted(english_single),
@@ -121,11 +127,10 @@ class Index:
                 "affix": {w: c for c, w in single if not c.startswith(OUT_OF_SCOPE) and len(w) >= AFFIX_MIN},
                 "own": {code: sorted(_own_words(language)) for code, language in faq.languages.items()},
                 "yielded": yielded,
+                "forms": forms, "forms_key": digest(sorted(f"{k} {v}" for k, v in forms.items())),
                 "lexicon_words": sorted({w for c, phrases in lexicon.items() if not c.startswith(OUT_OF_SCOPE)
                                          for p in phrases for w in phrase_tokens(p)}),
-                "english_concept_words": sorted({w for c, phrases in english_lexicon.items()
-                                                 if not c.startswith(OUT_OF_SCOPE)
-                                                 for p in phrases for w in phrase_tokens(p)}),
+                "english_concept_words": sorted(english_concepts),
             }
 
         # the concepts in every language: derived from the word lists alone, so cached with them
@@ -134,6 +139,7 @@ class Index:
         lexicon = derived["lexicon"]
         self.mapper = ConceptMapper.from_tables(derived["mapper"])
         self._affix_words: dict[str, str] = derived["affix"]
+        self._lemmas: dict[str, str] = derived["forms"]  # a word form → its concept word's stem
         # out-of-scope cues of several words are also spotted loosely: "how much magnesium should I take"
         long_cues = {
             name: [w for w in facet.words if len(w.split()) >= LOOSE_CUE_WORDS]
@@ -214,9 +220,9 @@ class Index:
         # phrasings are read exactly as questions are; that reading is cached with what it reads
         # what reading a text depends on: the word lists, the phrasings, the answers (a cache of
         # something read with `analyse` is keyed on it)
-        self.words_key = digest([LEXICON_FORMAT, WORDS_FORMAT, *every_phrase, "\x1f", *cleaned, "\x1f",
-                                 *(e.answer for e in faq.entries)])
-        mapped = cached_json("mapped", [LEXICON_FORMAT, WORDS_FORMAT, *every_phrase, "\x1f", *cleaned],
+        reading = [LEXICON_FORMAT, WORDS_FORMAT, derived["forms_key"], *every_phrase]
+        self.words_key = digest([*reading, "\x1f", *cleaned, "\x1f", *(e.answer for e in faq.entries)])
+        mapped = cached_json("mapped", [*reading, "\x1f", *cleaned],
                              lambda: [self._map(text) for text in cleaned],
                              lambda saved: isinstance(saved, list) and len(saved) == len(cleaned))
         self.word = fitted_space("word", mapped)
@@ -274,6 +280,9 @@ class Index:
         FAQ's concepts first, then its other words; more would turn real words into others
         ("chemist" is not "chemistry", "construction" not "contraction").
         """
+        lemma = self._lemmas.get(word)
+        if lemma is not None:
+            return lemma
         if (len(word) < 5 or word in self._lexicon_words or word in self.stopwords or word in self.common_words
                 or not word.isalpha()):
             return word

@@ -56,6 +56,22 @@ def test_a_typo_of_a_very_common_english_word_is_no_unknown_topic(bot: FAQBot, w
     assert not bot.index.analyse(f"is it from my diet or {word} else").unknown
 
 
+@pytest.mark.parametrize(("form", "word"), [("drank", "drink"), ("ate", "eat"), ("eaten", "eat"),
+                                           ("described", "describe"), ("depleted", "deplete")])
+def test_an_irregular_form_reads_as_the_concept_word_it_is_a_form_of(bot: FAQBot, form: str, word: str) -> None:
+    assert bot.index.analyse(f"I {form} it").words == bot.index.analyse(f"I {word} it").words
+
+
+def test_a_form_that_is_a_word_of_its_own_stays_itself(bot: FAQBot) -> None:
+    # "bit" is a form of "bite" to a dictionary, and a word of its own to everyone else
+    assert "bit" in bot.index.analyse("my leg feels a bit weak").words
+
+
+def test_a_drink_in_the_past_tense_is_still_about_drinking(bot: FAQBot) -> None:
+    reply = bot.ask("sat in the sun all afternoon and hardly drank a thing, could that make my calves twitch?")
+    assert (reply.kind, reply.id) == ("answer", "dehydration")
+
+
 @pytest.mark.parametrize("word", ["pyrophosphate", "sphygmomanometer", "levetiracetam", "mecobalamine"])
 def test_rare_words_still_count_as_unknown(bot: FAQBot, word: str) -> None:
     assert word in bot.index.analyse(f"what about {word}").unknown
