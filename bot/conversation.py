@@ -8,7 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .normalise import clean
+from .normalise import clean, stem
 from .reply import Reply
 from .retrieve import FACET, SUBJECT, Analysis
 
@@ -34,6 +34,9 @@ _MAX_FOLLOW_UP_CONTENT = 5  # more content words make a complete question, answe
 _GENERAL_LIKELY = 0.05
 _GENERAL_LEAD = 1.2
 _GENERAL_WORDS = 4  # ...and has at least this many words ("so?", "and then?" ask nothing)
+# a word of the answers this frequent or more is too plain to say which facet it belongs to
+# ("low", "include", "green"); rarer ones do ("bananas", "tofu", "diarrhea")
+_IMPLYING_ZIPF = 5.0
 
 
 class Conversation:
@@ -152,6 +155,15 @@ class Conversation:
         named = [s for s in sorted(analysis.subjects) if weight[s] >= _GENERAL_SUBJECT]
         stops = bot.index.stopwords
         plain = [w for w in analysis.words if w not in stops and ":" not in w]
+        implied = {_implied_facets(bot).get(w) for w in plain} - {None}
+        if not named and not analysis.facets and len(implied) == 1:
+            # words that only the answers of one facet use ask for it, when the last answer's
+            # subject has an entry for it: "I can't stand bananas" after the role of potassium
+            # asks for its foods
+            wanted = str(next(iter(implied)))
+            about = max(last.subjects, key=lambda s: weight[s]) if last.subjects else None
+            if wanted not in last.facets and about is not None and bot.entry_for(about, wanted):
+                analysis = replace(analysis, words=(*analysis.words, FACET + wanted), facets=frozenset({wanted}))
         if named and not analysis.facets and last.facet:
             if reply.kind == "answer" and plain and not corrected:
                 return None  # "why does vitamin D matter for muscles" stands on its own
@@ -335,3 +347,19 @@ def _topics(bot: FAQBot) -> frozenset[str]:
         for subject in entry.subjects:
             facets.setdefault(subject, set()).add(entry.facet)
     return frozenset(s for s, told in facets.items() if len(told) >= 2 and weight[s] >= _GENERAL_SUBJECT)
+
+
+@lru_cache(maxsize=8)
+def _implied_facets(bot: FAQBot) -> dict[str, str]:
+    """{word: facet} for the words of the answers that only entries telling that facet use
+    ("banana", "tofu": foods; "diarrhea", "vomit": causes), rare enough to say so."""
+    index = bot.index
+    facets: dict[str, set[str]] = {}
+    for entry in bot.faq.entries:
+        for word in set(index.mapper.map([stem(w) for w in clean(entry.answer).split()])):
+            if ":" not in word and word not in index.stopwords:
+                told = facets.setdefault(word, set(entry.facets))
+                told &= set(entry.facets)
+    zipf = index.knowledge.zipf
+    return {word: next(iter(told)) for word, told in facets.items()
+            if len(told) == 1 and zipf.get(word, 0.0) < _IMPLYING_ZIPF}

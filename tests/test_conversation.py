@@ -385,6 +385,23 @@ def test_a_remark_in_the_answers_words_keeps_the_topic(bot: FAQBot) -> None:
 
 
 @pytest.mark.parametrize(("first", "turn", "expected"), [
+    ("what does potassium do for my muscles", "I had diarrhea all last week", "potassium-causes"),
+    ("how does low calcium cause twitching", "I don't really like yogurt or cheese", "calcium-foods"),
+])
+def test_a_remark_in_words_only_one_facets_answers_use_asks_for_that_facet(bot: FAQBot, first: str, turn: str,
+                                                                           expected: str) -> None:
+    chat = bot.conversation()
+    chat.ask(first)
+    assert chat.ask(turn).id == expected
+
+
+def test_a_remark_in_such_words_keeps_a_facet_the_last_answer_tells(bot: FAQBot) -> None:
+    chat = bot.conversation()
+    assert chat.ask("which foods have magnesium").id == "magnesium-foods"
+    assert chat.ask("and pumpkin seeds?").id == "magnesium-foods"
+
+
+@pytest.mark.parametrize(("first", "turn", "expected"), [
     ("when should I see a doctor about calf twitching", "it has gone on for a month now, so should I go?",
      "see-a-doctor"),
     ("which foods are rich in potassium", "and why does it matter for my muscles anyway?", "potassium-role"),
