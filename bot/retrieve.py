@@ -148,7 +148,7 @@ class Index:
         phrasings = [(i, p) for i, e in enumerate(faq.entries) for p in _phrasings(faq, e.id, e.phrasings)]
         cleaned = [clean(p) for _, p in phrasings]
         self.word_frequency = Counter(w for text in cleaned for w in tokens(text))  # in the phrasings
-        self.out_of_scope_cues = Spotter(long_cues, slack=3, frequency=self.word_frequency)
+        self.out_of_scope_cues = Spotter(long_cues, slack=3, frequency=self.word_frequency, ordered=True)
         # a facet with signs has its cues spotted with them: "double my pills" in "can I double my meds"
         self.signed_cues = [
             Spotter({name: facet.words}, slack=3, frequency=self.word_frequency,

@@ -51,6 +51,7 @@ class Spotter:
         past: Iterable[str] = (),
         negating_after: Iterable[str] = (),
         general: Iterable[str] = (),
+        ordered: bool = False,
     ) -> None:
         """`frequency`: how often words occur in the messages to expect (the FAQ's phrasings);
         it changes no result, only how fast most messages are passed over. `signs`: words
@@ -66,8 +67,11 @@ class Spotter:
         `negating_after`: words that negate the phrase right before them ("seizure-free for
         ten years", "pain free"); `general`: question frames that, ending a word or two before a
         phrase in its sentence, ask about it in general ("what are the warning signs of a clot"),
-        not about anyone's symptoms."""
+        not about anyone's symptoms. `ordered`: a phrase's words must come in its order (a
+        question's words do: "too much of it" is not in "could it be too much coffee"); else
+        in any order, as symptoms are told ("my calf is swollen", "a swollen calf")."""
         self.slack = slack  # extra words allowed between a phrase's words
+        self.ordered = ordered
         self.signs = signs
         self._at_least = sorted(set(at_least), reverse=True)
         self._at_most = sorted(set(at_most))
@@ -142,10 +146,20 @@ class Spotter:
             if not any(self._matches(p, word) for p in phrase):
                 continue
             window = words[i : self._window_end(words, i, phrase, breaks)]
+            if self.ordered:
+                if self._in_order(phrase, window):
+                    starts.append(i)
             # a word a phrase has twice must be found twice ("behki behki baatein" is not "confused")
-            if all(sum(self._matches(p, w) for w in window) >= phrase.count(p) for p in set(phrase)):
+            elif all(sum(self._matches(p, w) for w in window) >= phrase.count(p) for p in set(phrase)):
                 starts.append(i)
         return starts
+
+    def _in_order(self, phrase: tuple[str, ...], window: list[str]) -> bool:
+        """Does `window` hold the words of `phrase` in its order, from its first word on?"""
+        if not self._matches(phrase[0], window[0]):
+            return False
+        remaining = iter(window)
+        return all(any(self._matches(p, w) for w in remaining) for p in phrase)
 
     def _breaks(self, words: list[str], i: int) -> bool:
         """Does a new clause start at words[i]?"""

@@ -72,6 +72,18 @@ def test_a_drink_in_the_past_tense_is_still_about_drinking(bot: FAQBot) -> None:
     assert (reply.kind, reply.id) == ("answer", "dehydration")
 
 
+@pytest.mark.parametrize("question", ["could it be too much coffee?", "is it from too much caffeine maybe"])
+def test_a_loose_cue_needs_its_words_in_order(bot: FAQBot, question: str) -> None:
+    # "too much of it" (high levels) is not in "could it be too much coffee"
+    reply = bot.ask(question)
+    assert (reply.kind, reply.id) == ("answer", "caffeine"), reply.reason
+
+
+def test_a_loose_cue_in_order_still_counts_with_words_in_between(bot: FAQBot) -> None:
+    reply = bot.ask("how much vitamin d should i take")
+    assert reply.kind == "fallback" and reply.reason["facet"] == "doses or amounts"
+
+
 @pytest.mark.parametrize("word", ["pyrophosphate", "sphygmomanometer", "levetiracetam", "mecobalamine"])
 def test_rare_words_still_count_as_unknown(bot: FAQBot, word: str) -> None:
     assert word in bot.index.analyse(f"what about {word}").unknown
