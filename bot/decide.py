@@ -10,6 +10,7 @@ computed for a whole batch of questions at once; only building each Reply is per
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -46,6 +47,7 @@ OPENER_WORDS = 3  # an opener goes on with this many words at most that are neit
 CLOSER_WORDS = 4  # a closing phrase matched all words but one is this many words at least
 LONG_WORD = 8  # summed subject specificity below this names no subject in particular
 NEGATION_BEFORE = 2  # a word of the learned detector's evidence this close after a negation is negated
+URGENT_LANGUAGE_EXAMPLES = 10  # the learned red-flag detector knows a language of this many of its examples
 FLAG_SPELLING_MIN = 5  # shorter words are one edit from too many others to correct
 FLAG_ENDINGS = ("s", "es", "ed", "d", "ing", "e")  # a red-flag stem's word forms, when the corpus has them
 
@@ -404,11 +406,25 @@ class Decider:
         model = self.urgent_model
         urgent = (np.round(model.probabilities([a.text for a in scores.analyses]), 9) >= self.faq.thresholds.urgent
                   if model is not None else np.zeros(len(confidence), dtype=bool)).tolist()
+        urgent = [u and (a.lang == ENGLISH or a.lang in self._urgent_model_languages)
+                  for u, a in zip(urgent, scores.analyses, strict=True)]
         return [
             self._decide(scores.analyses[r], order[r].tolist(), ranked[r].tolist(), confidence[r], likely_out[r],
                          urgent[r])
             for r in range(len(confidence))
         ]
+
+    @cached_property
+    def _urgent_model_languages(self) -> frozenset[str]:
+        """The languages the learned red-flag detector has learned from: those of at least
+        `URGENT_LANGUAGE_EXAMPLES` of its examples. Of another it knows only words that look
+        alike (Italian "corpo", "forte", "dura" read as Portuguese and Spanish alarms), so there
+        the named flags alone decide. Found the first time a message needs it, cached on disk."""
+        examples = self.faq.urgent.examples if self.faq.urgent else ()
+        languages = cached_json("urgentlangs", [self.index.words_key, *examples],
+                                lambda: [self.index.analyse(m).lang for m in examples],
+                                lambda saved: isinstance(saved, list) and len(saved) == len(examples))
+        return frozenset(code for code, n in Counter(languages).items() if n >= URGENT_LANGUAGE_EXAMPLES)
 
     def _flag_reading(self, stemmed: str, written: str, lang: str) -> str:
         """The stem a red-flag spotter reads for a word: a typo of a red-flag word, as written

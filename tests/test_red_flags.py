@@ -488,3 +488,16 @@ def test_a_word_of_the_flag_negated_inside_it_cancels_it(flag_bot: FAQBot) -> No
 @pytest.mark.parametrize("text", ["my calf is not swollen", "my calf isn't swollen or red, just twitchy"])
 def test_the_learned_detector_does_not_fire_on_its_words_negated(bot: FAQBot, text: str) -> None:
     assert bot.ask(text).kind != "urgent"
+
+
+def test_the_learned_detector_decides_only_in_the_languages_of_its_examples(
+        bot: FAQBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a detector sure of everything: English (most of its examples) is urgent; Italian (none
+    # of its examples) is left to the named flags, which find nothing here
+    model = bot.decider.urgent_model
+    assert model is not None
+    monkeypatch.setattr(model, "probabilities", lambda texts: [1.0] * len(texts))
+    english = bot.ask("my calf has been flickering on and off since tuesday evening")
+    italian = bot.ask("il mio polpaccio trema ogni tanto da martedì sera, che cosa può essere?")
+    assert english.kind == "urgent" and english.reason["flag"] == "urgent-examples"
+    assert italian.kind != "urgent"
