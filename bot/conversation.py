@@ -171,9 +171,10 @@ class Conversation:
             completed = replace(analysis, text=f"{analysis.text} {clean(label)}",
                                 words=(*analysis.words, FACET + last.facet), facets=frozenset({last.facet}))
         elif not named and not analysis.facets and last.subjects and (remark or (
-                not analysis.asks and plain and reply.kind != "answer" and self._about_last(plain))):
-            # a remark on the last answer keeps the topic (its subject and facet): in its own words
-            # ("I can't have dairy btw" after the calcium foods), or naming another subject only
+                plain and reply.kind != "answer" and self._about_last(plain))):
+            # a remark on the last answer keeps the topic (its subject and facet), asking or not: in
+            # its own words ("I can't have dairy btw" after the calcium foods, "bananas make me gag,
+            # anything else?" after the potassium foods), or naming another subject only
             # by a hint ("I'm vegan though, does that list still work?")
             subject = max(last.subjects, key=lambda s: weight[s])
             words = (*analysis.words, SUBJECT + subject, *((FACET + last.facet,) if last.facet else ()))

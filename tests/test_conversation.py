@@ -395,6 +395,12 @@ def test_a_remark_in_words_only_one_facets_answers_use_asks_for_that_facet(bot: 
     assert chat.ask(turn).id == expected
 
 
+def test_a_remark_in_the_answers_words_that_asks_keeps_the_topic(bot: FAQBot) -> None:
+    chat = bot.conversation()
+    assert chat.ask("which foods are rich in potassium").id == "potassium-foods"
+    assert chat.ask("sweet potatoes are not my thing, what else is there?").id == "potassium-foods"
+
+
 def test_a_remark_in_such_words_keeps_a_facet_the_last_answer_tells(bot: FAQBot) -> None:
     chat = bot.conversation()
     assert chat.ask("which foods have magnesium").id == "magnesium-foods"
