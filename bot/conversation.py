@@ -8,7 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .normalise import clean, stem
+from .normalise import clean
 from .reply import Reply
 from .retrieve import FACET, SUBJECT, Analysis
 
@@ -356,8 +356,8 @@ def _implied_facets(bot: FAQBot) -> dict[str, str]:
     ("banana", "tofu": foods; "diarrhea", "vomit": causes), rare enough to say so."""
     index = bot.index
     facets: dict[str, set[str]] = {}
-    for entry in bot.faq.entries:
-        for word in set(index.mapper.map([stem(w) for w in clean(entry.answer).split()])):
+    for number, entry in enumerate(bot.faq.entries):
+        for word in index.answer_words(number):
             if ":" not in word and word not in index.stopwords:
                 told = facets.setdefault(word, set(entry.facets))
                 told &= set(entry.facets)

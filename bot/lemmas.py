@@ -11,18 +11,18 @@ and one language's lemmas read into another's words ("sola", alone in Spanish, i
 the Spanish dictionary; Italian "minerale" is Polish "minerał"). Their inflections are found
 by the concept words inside them (`bot.retrieve.Index._affixed`).
 
-simplemma is read once; the everyday forms and their lemmas are kept in the faqbot cache as
-one JSON file, so neither building a FAQ's index nor answering a question imports it again.
+simplemma is read once; the everyday forms and their lemmas are kept in the faqbot cache
+(`bot.cache.cached_json`), so neither building a FAQ's index nor answering a question imports it again.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Container, Mapping
 
-from .cache import cache_dir, save_json
+from .cache import cached_json
 from .normalise import stem
+from .wordknowledge import FORMAT as WORDS_FORMAT
 from .wordknowledge import WordKnowledge
 
 log = logging.getLogger(__name__)
@@ -38,23 +38,8 @@ def english_lemmas(knowledge: WordKnowledge) -> dict[str, str]:
     Function words ("was", "these") and forms that are a lemma themselves ("car", "bit":
     words of their own, whatever a dictionary guesses) are left out. Cached on disk.
     """
-    directory = cache_dir()
-    path = directory / f"lemmas-{FORMAT}-en.json" if directory else None
-    if path is not None:
-        try:
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(saved, dict):
-                return saved
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as exc:
-            log.debug("ignoring unreadable lemma table %s: %s", path, exc)
-    table = _from_simplemma(knowledge)
-    if path is not None:
-        try:
-            save_json(path, table)
-        except OSError as exc:
-            log.debug("could not cache the lemma table in %s: %s", path.parent, exc)
+    table: dict[str, str] = cached_json("lemmas", [FORMAT, WORDS_FORMAT, "en"], lambda: _from_simplemma(knowledge),
+                                        lambda saved: isinstance(saved, dict))
     return table
 
 

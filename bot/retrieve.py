@@ -45,8 +45,7 @@ LOOSE_CUE_WORDS = 4  # out-of-scope cues this long are also spotted with words i
 MIN_FOREIGN_WORDS = 3  # words of an unknown Latin-script language before it is believed
 LEXICON_FORMAT = "4"  # bump when how concepts are derived from word lists changes
 _DERIVED = {"lexicon", "mapper", "single", "english_single", "english_words", "affix", "own", "yielded", "forms",
-            "forms_key",
-            "lexicon_words", "english_concept_words"}
+            "forms_key", "lexicon_words", "english_concept_words"}
 _TYPO_MIN = 4  # letters of the shortest word read as a typo of a very common one
 AFFIX_MIN = 5  # letters of the shortest concept word found inside another word
 AFFIX_ENDING = 5  # letters an inflection may add after a concept word ("seğirme" + "sini")
@@ -268,9 +267,12 @@ class Index:
         """The words an entry knows, from its phrasings, concepts and answer: what it can explain."""
         known = self._entry_words.get(entry)
         if known is None:
-            answer = self.mapper.map([stem(w) for w in clean(self._answers[entry]).split()])
-            known = self._entry_words[entry] = self._phrase_words[entry] | frozenset(answer)
+            known = self._entry_words[entry] = self._phrase_words[entry] | self.answer_words(entry)
         return known
+
+    def answer_words(self, entry: int) -> frozenset[str]:
+        """The words of an entry's answer, read as questions are (stems, concepts mapped)."""
+        return frozenset(self.mapper.map([stem(w) for w in clean(self._answers[entry]).split()]))
 
     @lru_cache(maxsize=65536)  # noqa: B019 - the index lives as long as the bot
     def _correct(self, word: str) -> str:
